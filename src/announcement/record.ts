@@ -1,0 +1,230 @@
+/**
+ * Build, sign, encode, decode and verify announcements. Pure: no I/O, no clock (the
+ * caller passes `now`), no libp2p host.
+ *
+ * Signing: Ed25519 over `DOMAIN || payload`, where DOMAIN is the UTF-8 of
+ * {@link ANNOUNCEMENT_SIGNING_DOMAIN} followed by one zero byte and `payload` is the
+ * exact encoded `Announcement` that travels inside `SignedAnnouncement`. The bytes that
+ * were signed are the bytes that travel, so no canonical encoding is needed (as in
+ * Tahoe), and the domain keeps these signatures from being valid for anything else.
+ */
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
+import { Announcement, SignedAnnouncement } from '../pb/announcement.js'
+import { describeError } from '../errors.js'
+import { isValidServiceName } from './names.js'
+import { ignore, reject } from './rejection.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+
+export const ANNOUNCEMENT_SIGNING_DOMAIN = '/gossip-introducer/announcement/1'
+const DOMAIN_BYTES = new TextEncoder().encode(`${ANNOUNCEMENT_SIGNING_DOMAIN}\0`)
+
+/** Largest encoded SignedAnnouncement accepted from anyone, checked before decoding. */
+export const MAX_SIGNED_ANNOUNCEMENT_BYTES = 8192
+/** Limits inside one announcement (also enforced when building one). */
+export const MAX_MULTIADDRS = 16
+export const MAX_FIELDS = 32
+export const MAX_NICKNAME_BYTES = 128
+export const MAX_FIELD_KEY_BYTES = 64
+export const MAX_FIELD_VALUE_BYTES = 1024
+export const NONCE_BYTES = 16
+export const ED25519_PUBLIC_KEY_BYTES = 32
+/** Shortest and longest TTL a record may carry. */
+export const MIN_TTL_MS = 1_000
+export const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000
+/**
+ * How far in the future a record's issuedAt may be, for clock skew between hosts. A
+ * record is never kept longer than its TTL after it was received, whatever it claims.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+
+/** The content of an announcement before signing; the signer fills in the key. */
+export interface AnnouncementContent {
+  grid: string
+  service: string
+  seqnum: bigint
+  nonce: Uint8Array
+  issuedAtMs: number
+  ttlMs: number
+  nickname: string
+  version: string
+  permutationSeed: Uint8Array
+  multiaddrs: Multiaddr[]
+  readonly: boolean
+  availableSpace?: number
+  fields: Record<string, string>
+  withdrawn: boolean
+}
+
+/** A record whose signature, key and shape were checked. Immutable. */
+export interface VerifiedAnnouncement {
+  /** The exact encoded SignedAnnouncement as it travels. */
+  readonly signed: Uint8Array
+  readonly announcement: Readonly<Announcement>
+  readonly peerId: PeerId
+  readonly multiaddrs: readonly Multiaddr[]
+  readonly fields: Readonly<Record<string, string>>
+}
+
+export interface OpenOptions {
+  /** The grid this node is in: records of other grids are rejected. */
+  grid: string
+  /** When set (the topic's service), a record for another service is rejected. */
+  service?: string
+  /** Current time in ms since the epoch. */
+  now: number
+}
+
+const encoder = new TextEncoder()
+
+function byteLength (s: string): number {
+  return encoder.encode(s).byteLength
+}
+
+function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined): Multiaddr[] {
+  if (!isValidServiceName(a.service)) {
+    throw reject('bad-service-name', JSON.stringify(a.service))
+  }
+  if (a.publicKey.byteLength !== ED25519_PUBLIC_KEY_BYTES) {
+    throw reject('bad-key', `public key of ${a.publicKey.byteLength} bytes`)
+  }
+  if (a.seqnum < 1n) {
+    throw reject('missing-seqnum')
+  }
+  if (a.ttlMs < MIN_TTL_MS || a.ttlMs > MAX_TTL_MS) {
+    throw reject('bad-ttl', `${a.ttlMs} ms`)
+  }
+  if (a.multiaddrs.length > MAX_MULTIADDRS || a.fields.size > MAX_FIELDS ||
+    byteLength(a.nickname) > MAX_NICKNAME_BYTES || a.nonce.byteLength > 64 ||
+    a.permutationSeed.byteLength > 64 || byteLength(a.version) > 128) {
+    throw reject('over-limits')
+  }
+  for (const [k, v] of a.fields) {
+    if (byteLength(k) > MAX_FIELD_KEY_BYTES || byteLength(v) > MAX_FIELD_VALUE_BYTES) {
+      throw reject('over-limits', 'field')
+    }
+  }
+  if (multiaddrs != null) {
+    return multiaddrs
+  }
+  try {
+    return a.multiaddrs.map(bytes => multiaddr(bytes))
+  } catch (err) {
+    throw reject('bad-multiaddr', describeError(err))
+  }
+}
+
+function signedData (payload: Uint8Array): Uint8Array {
+  const data = new Uint8Array(DOMAIN_BYTES.byteLength + payload.byteLength)
+  data.set(DOMAIN_BYTES, 0)
+  data.set(payload, DOMAIN_BYTES.byteLength)
+  return data
+}
+
+/** When a record stops being valid for a holder that received it at `receivedAt`. */
+export function expiresAt (a: Pick<Announcement, 'issuedAtMs' | 'ttlMs'>, receivedAt: number): number {
+  return Math.min(a.issuedAtMs, receivedAt) + a.ttlMs
+}
+
+/**
+ * Signs content with the node's Ed25519 key. Throws an AnnouncementRejection (reject)
+ * when the content is over a limit, so nothing invalid is ever published.
+ */
+export async function signAnnouncement (content: AnnouncementContent, privateKey: PrivateKey): Promise<VerifiedAnnouncement> {
+  if (privateKey.type !== 'Ed25519') {
+    throw reject('bad-key', `announcements are signed with Ed25519 keys, not ${privateKey.type}`)
+  }
+  const announcement: Announcement = {
+    grid: content.grid,
+    service: content.service,
+    publicKey: privateKey.publicKey.raw as Uint8Array<ArrayBuffer>,
+    seqnum: content.seqnum,
+    nonce: content.nonce as Uint8Array<ArrayBuffer>,
+    issuedAtMs: content.issuedAtMs,
+    ttlMs: content.ttlMs,
+    nickname: content.nickname,
+    version: content.version,
+    permutationSeed: content.permutationSeed as Uint8Array<ArrayBuffer>,
+    multiaddrs: content.multiaddrs.map(ma => ma.bytes),
+    readonly: content.readonly,
+    availableSpace: content.availableSpace,
+    fields: new Map(Object.entries(content.fields)),
+    withdrawn: content.withdrawn
+  }
+  const multiaddrs = checkShape(announcement, content.multiaddrs)
+  const payload = Announcement.encode(announcement)
+  const signature = await privateKey.sign(signedData(payload))
+  const signed = SignedAnnouncement.encode({ payload: payload, signature: signature as Uint8Array<ArrayBuffer> })
+  if (signed.byteLength > MAX_SIGNED_ANNOUNCEMENT_BYTES) {
+    throw reject('too-large', `${signed.byteLength} bytes, limit ${MAX_SIGNED_ANNOUNCEMENT_BYTES}`)
+  }
+  return {
+    signed,
+    announcement,
+    peerId: peerIdFromPublicKey(privateKey.publicKey),
+    multiaddrs,
+    fields: Object.freeze({ ...content.fields })
+  }
+}
+
+/**
+ * Decodes and verifies a SignedAnnouncement received from anyone. Throws an
+ * AnnouncementRejection saying why it is not acceptable; never anything else.
+ */
+export async function openAnnouncement (signed: Uint8Array, options: OpenOptions): Promise<VerifiedAnnouncement> {
+  if (signed.byteLength > MAX_SIGNED_ANNOUNCEMENT_BYTES) {
+    throw reject('too-large', `${signed.byteLength} bytes, limit ${MAX_SIGNED_ANNOUNCEMENT_BYTES}`)
+  }
+  let outer: SignedAnnouncement
+  let announcement: Announcement
+  try {
+    outer = SignedAnnouncement.decode(signed)
+    announcement = Announcement.decode(outer.payload, {
+      limits: { multiaddrs: MAX_MULTIADDRS, fields: MAX_FIELDS }
+    })
+  } catch (err) {
+    throw reject('malformed', describeError(err))
+  }
+  if (announcement.grid !== options.grid) {
+    throw reject('wrong-grid', JSON.stringify(announcement.grid))
+  }
+  const multiaddrs = checkShape(announcement, undefined)
+  if (options.service != null && announcement.service !== options.service) {
+    throw reject('wrong-service', `${announcement.service} on the ${options.service} topic`)
+  }
+  let publicKey
+  try {
+    publicKey = publicKeyFromRaw(announcement.publicKey)
+  } catch (err) {
+    throw reject('bad-key', describeError(err))
+  }
+  let valid = false
+  try {
+    valid = await publicKey.verify(signedData(outer.payload), outer.signature)
+  } catch {
+    valid = false
+  }
+  if (!valid) {
+    throw reject('bad-signature')
+  }
+  if (announcement.issuedAtMs > options.now + MAX_CLOCK_SKEW_MS) {
+    throw reject('from-future', `issued ${announcement.issuedAtMs - options.now} ms ahead`)
+  }
+  if (expiresAt(announcement, options.now) <= options.now) {
+    throw ignore('expired')
+  }
+  return {
+    signed,
+    announcement,
+    peerId: peerIdFromPublicKey(publicKey),
+    multiaddrs,
+    fields: Object.freeze(Object.fromEntries(announcement.fields))
+  }
+}
+
+/** True when two records are the very same bytes (Tahoe: re-delivery is ignored). */
+export function sameRecord (a: VerifiedAnnouncement, b: VerifiedAnnouncement): boolean {
+  return uint8ArrayEquals(a.signed, b.signed)
+}

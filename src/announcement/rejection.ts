@@ -1,0 +1,44 @@
+/**
+ * Why a record was not taken, as data. `reject` means the record is invalid whoever sent
+ * it (forged, malformed, wrong topic or grid): gossipsub penalises the sender.
+ * `ignore` means it may be honest but brings nothing (a duplicate, an older seqnum, an
+ * expired record): it is dropped without penalty. One adapter (gossip/validator.ts) maps
+ * this to gossipsub's TopicValidatorResult and counts it.
+ */
+export type RejectionAction = 'ignore' | 'reject'
+
+export type RejectionCode =
+  | 'too-large'
+  | 'malformed'
+  | 'bad-key'
+  | 'bad-signature'
+  | 'wrong-grid'
+  | 'wrong-service'
+  | 'bad-service-name'
+  | 'missing-seqnum'
+  | 'bad-ttl'
+  | 'bad-multiaddr'
+  | 'over-limits'
+  | 'from-future'
+  | 'expired'
+  | 'duplicate'
+  | 'stale'
+  | 'not-subscribed'
+  | 'rate-limited'
+  | 'not-admitted'
+
+export class AnnouncementRejection extends Error {
+  static readonly NAME = 'AnnouncementRejection'
+  override readonly name = AnnouncementRejection.NAME
+  constructor (readonly action: RejectionAction, readonly code: RejectionCode, detail?: string) {
+    super(`${action}: ${code}${detail != null ? ` (${detail})` : ''}`)
+  }
+}
+
+export function reject (code: RejectionCode, detail?: string): AnnouncementRejection {
+  return new AnnouncementRejection('reject', code, detail)
+}
+
+export function ignore (code: RejectionCode, detail?: string): AnnouncementRejection {
+  return new AnnouncementRejection('ignore', code, detail)
+}

@@ -1,0 +1,34 @@
+/**
+ * The one adapter from our validation outcome (data) to gossipsub's verdict. A record
+ * that is accepted has already been taken into the peer table by `ingest`.
+ */
+import { TopicValidatorResult, type TopicValidatorFn } from '@libp2p/gossipsub'
+import { AnnouncementRejection, type RejectionCode } from '../announcement/rejection.js'
+
+export function toValidatorResult (err: unknown): TopicValidatorResult {
+  if (err instanceof AnnouncementRejection) {
+    return err.action === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+  }
+  // an unexpected failure of ours is no proof against the sender
+  return TopicValidatorResult.Ignore
+}
+
+export interface ValidatorHooks {
+  /** Takes the record into the table or throws an AnnouncementRejection. */
+  ingest(data: Uint8Array, topicService: string): Promise<unknown>
+  /** Counts an outcome: `accepted`, or the rejection code. */
+  count(outcome: 'accepted' | RejectionCode | 'internal-error'): void
+}
+
+export function createTopicValidator (service: string, hooks: ValidatorHooks): TopicValidatorFn {
+  return async (_peer, message) => {
+    try {
+      await hooks.ingest(message.data, service)
+      hooks.count('accepted')
+      return TopicValidatorResult.Accept
+    } catch (err) {
+      hooks.count(err instanceof AnnouncementRejection ? err.code : 'internal-error')
+      return toValidatorResult(err)
+    }
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The introduction service: every node's IntroducerClient (Tahoe #271) and, optionally,
+ * the introducer role (Tahoe #68), as a libp2p service.
+ *
+ * @example
+ * ```ts
+ * const libp2p = await createLibp2p({
+ *   privateKey,
+ *   services: { identify: identify(), pubsub: gossipsub({...}), introducer: introducer({ grid: 'g1' }) }
+ * })
+ * ```
+ * `createNode()` (src/node.ts) builds such a node with the right gossipsub settings.
+ */
+import { Introduction } from './introduction.js'
+import type { IntroductionStore } from './store.js'
+import type { ServicePeer } from '../peer-table.js'
+import type { RejectionCode } from '../announcement/rejection.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { AbortOptions, ComponentLogger, Connection, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
+import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** A record lives 15 minutes unless refreshed: a crashed server leaves within that. */
+export const DEFAULT_ANNOUNCEMENT_TTL_MS = 15 * 60 * 1000
+/** Publishers refresh at a third of the TTL, so two refreshes may be lost before expiry. */
+export const REFRESH_FRACTION = 1 / 3
+/** Connections to this many introducers are kept. */
+export const DEFAULT_INTRODUCER_TARGET = 3
+/** First wait before a failed bootstrap dial is tried again; doubled up to the maximum. */
+export const DEFAULT_BOOTSTRAP_RETRY_MS = 1000
+export const DEFAULT_BOOTSTRAP_RETRY_MAX_MS = 60_000
+/** How often connections to introducers and bootstrap peers are checked. */
+export const DEFAULT_MAINTENANCE_INTERVAL_MS = 2000
+/** Cache writes are grouped: at most one per this interval. */
+export const DEFAULT_CACHE_WRITE_DELAY_MS = 1000
+/** A node's default nickname. */
+export const DEFAULT_NICKNAME = ''
+
+export interface IntroductionInit {
+  /**
+   * Grid id: nodes of other grids never see each other's announcements.
+   * @default 'default'
+   */
+  grid?: string
+  /** Shown to other nodes with every announcement. @default '' */
+  nickname?: string
+  /** Services subscribed to at start (more with `subscribeTo`). @default [] */
+  services?: string[]
+  /**
+   * Lifetime of this node's records; they are refreshed at a third of it.
+   * @default DEFAULT_ANNOUNCEMENT_TTL_MS (15 minutes)
+   */
+  announcementTtlMs?: number
+  /** Run the introducer role: follow every service of the grid and announce `introducer`. @default false */
+  introducer?: boolean
+  /** Connections to keep to introducers. @default DEFAULT_INTRODUCER_TARGET (3) */
+  introducerTarget?: number
+  /** Multiaddrs ending in /p2p/<peer id>, dialled at start and retried with backoff. @default [] */
+  bootstrap?: string[]
+  /** @default DEFAULT_BOOTSTRAP_RETRY_MS */
+  bootstrapRetryMs?: number
+  /** @default DEFAULT_BOOTSTRAP_RETRY_MAX_MS */
+  bootstrapRetryMaxMs?: number
+  /** @default DEFAULT_MAINTENANCE_INTERVAL_MS */
+  maintenanceIntervalMs?: number
+  /** Seed of the Tahoe permutation, announced with every record. @default the public key */
+  permutationSeed?: Uint8Array
+  /** Where the seqnum and the cache are kept. @default in memory */
+  store?: IntroductionStore
+  /** Software version announced. @default 'gossip-introducer/<version>' */
+  version?: string
+  /** Clock, for tests. @default Date.now */
+  now?: () => number
+  /** Time a sync exchange may take. @default DEFAULT_SYNC_TIMEOUT_MS */
+  syncTimeoutMs?: number
+}
+
+export interface IntroductionComponents {
+  peerId: PeerId
+  privateKey: PrivateKey
+  pubsub: GossipSub
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  addressManager: AddressManager
+  peerStore: PeerStore
+  events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
+}
+
+/** What `publish()` takes; everything else comes from the node. */
+export interface PublishFields {
+  /** Where the service is reached. @default the node's own addresses */
+  multiaddrs?: Array<Multiaddr | string>
+  /** Storage: serves reads only. @default false */
+  readonly?: boolean
+  /** Storage: bytes available for new shares. */
+  availableSpace?: number
+  /** Free-form fields of the service. */
+  fields?: Record<string, string>
+}
+
+export interface PermutedPeer extends ServicePeer {
+  /** SHA-1(storage index || permutation seed). */
+  permutedId: Uint8Array
+  /** Opens (or reuses) a connection to the publisher through its announced addresses. */
+  dial(options?: AbortOptions): Promise<Connection>
+}
+
+export type PeerChangeType = 'added' | 'updated' | 'withdrawn' | 'expired'
+
+export interface PeerChange {
+  type: PeerChangeType
+  peer: ServicePeer
+}
+
+export interface IntroductionEvents {
+  'peer:added': CustomEvent<ServicePeer>
+  'peer:updated': CustomEvent<ServicePeer>
+  'peer:withdrawn': CustomEvent<ServicePeer>
+  'peer:expired': CustomEvent<ServicePeer>
+}
+
+/** Counters of what happened to incoming records, by outcome. */
+export interface IntroductionStats {
+  accepted: number
+  /** Records dropped, by reason. */
+  dropped: Partial<Record<RejectionCode | 'internal-error', number>>
+  syncRequestsServed: number
+  syncRequestsMade: number
+  syncFailures: number
+}
+
+/** The IntroducerClient of Tahoe #271, in TypeScript form. */
+export interface IntroducerService extends TypedEventTarget<IntroductionEvents> {
+  readonly grid: string
+  readonly isIntroducer: boolean
+  /** Signs and publishes an announcement of this node's service; re-published on refresh. */
+  publish(service: string, fields?: PublishFields): Promise<void>
+  /** Withdraws a published service: every holder drops it. */
+  unpublish(service: string): Promise<void>
+  /** Services this node publishes. */
+  getPublished(): string[]
+  /** Starts receiving a service; what the node already holds is available at once. */
+  subscribeTo(service: string): void
+  getSubscriptions(): string[]
+  /** Current entries of a service. */
+  getPeers(service: string): ServicePeer[]
+  /** Entries in Tahoe's permuted order for a storage index (bytes, or base32/hex text). */
+  getPermutedPeers(service: string, storageIndex: Uint8Array | string): PermutedPeer[]
+  /** Resolves once at least `n` entries of the service are held. */
+  waitForPeers(service: string, n: number, options?: AbortOptions): Promise<ServicePeer[]>
+  /** Changes to a service's entries, from now on, until the signal aborts. */
+  changes(service: string, options?: AbortOptions): AsyncGenerator<PeerChange>
+  /** Peers that run the introducer role and this node is connected to. */
+  getConnectedIntroducers(): PeerId[]
+  /** Asks a connected peer for what it holds of our services; returns records taken. */
+  syncWith(peer: PeerId, options?: AbortOptions): Promise<number>
+  stats(): IntroductionStats
+}
+
+/** Factory for libp2p's `services` map: `services: { introducer: introducer(init) }`. */
+export function introducer (init: IntroductionInit = {}): (components: IntroductionComponents) => IntroducerService {
+  return (components) => new Introduction(components, init)
+}
+
+export { MemoryStore, type IntroductionStore } from './store.js'

@@ -1,0 +1,579 @@
+import { serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { randomBytes } from 'node:crypto'
+import { AbortError, asError, ChangeQueueOverflowError, describeError, InvalidAnnouncementError, InvalidOptionError, NotStartedError } from '../errors.js'
+import { assertGridId, assertServiceName, DEFAULT_GRID, INTRODUCER, PREDEFINED_SERVICES } from '../announcement/names.js'
+import { MAX_TTL_MS, MIN_TTL_MS, NONCE_BYTES, openAnnouncement, signAnnouncement } from '../announcement/record.js'
+import { AnnouncementRejection, ignore, type RejectionCode } from '../announcement/rejection.js'
+import { nextSeqnum } from '../announcement/seqnum.js'
+import { createTopicValidator } from '../gossip/validator.js'
+import { parseServiceTopic, serviceTopic } from '../gossip/topic.js'
+import { PeerTable, type OfferResult, type PeerTableEventName, type ServicePeer } from '../peer-table.js'
+import { permute } from '../permute.js'
+import { parseStorageIndex } from '../storage-index.js'
+import { answerSync, DEFAULT_SYNC_TIMEOUT_MS, requestSync, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
+import { SOFTWARE_VERSION } from '../version.js'
+import { ConnectionKeeper, parseBootstrapEntry, type DialTarget } from './connections.js'
+import { MemoryStore, type IntroductionStore } from './store.js'
+import {
+  DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_BOOTSTRAP_RETRY_MS, DEFAULT_CACHE_WRITE_DELAY_MS,
+  DEFAULT_INTRODUCER_TARGET, DEFAULT_MAINTENANCE_INTERVAL_MS, DEFAULT_NICKNAME, REFRESH_FRACTION,
+  type IntroducerService, type IntroductionComponents, type IntroductionEvents, type IntroductionInit, type IntroductionStats,
+  type PeerChange, type PeerChangeType, type PermutedPeer, type PublishFields
+} from './index.js'
+import type { IdentifyResult } from '@libp2p/interface'
+
+/** Most services an introducer follows on its own, so topic spam cannot grow it without end. */
+export const MAX_FOLLOWED_SERVICES = 256
+/** Most changes buffered for one `changes()` consumer. */
+export const MAX_PENDING_CHANGES = 10_000
+/** Inbound sync streams served at once per connection. */
+export const MAX_INBOUND_SYNC_STREAMS = 4
+
+const TABLE_EVENTS: Array<[PeerTableEventName, PeerChangeType]> = [
+  ['peer:added', 'added'], ['peer:updated', 'updated'], ['peer:withdrawn', 'withdrawn'], ['peer:expired', 'expired']
+]
+
+interface Resolved {
+  grid: string
+  nickname: string
+  ttlMs: number
+  introducer: boolean
+  introducerTarget: number
+  bootstrap: DialTarget[]
+  version: string
+  now: () => number
+  store: IntroductionStore
+  syncTimeoutMs: number
+}
+
+function resolve (init: IntroductionInit): Resolved {
+  const grid = init.grid ?? DEFAULT_GRID
+  assertGridId(grid)
+  const ttlMs = init.announcementTtlMs ?? DEFAULT_ANNOUNCEMENT_TTL_MS
+  if (!Number.isInteger(ttlMs) || ttlMs < MIN_TTL_MS || ttlMs > MAX_TTL_MS) {
+    throw new InvalidOptionError('announcementTtlMs', `must be a whole number of ms from ${MIN_TTL_MS} to ${MAX_TTL_MS}, not ${ttlMs}`)
+  }
+  const introducerTarget = init.introducerTarget ?? DEFAULT_INTRODUCER_TARGET
+  if (!Number.isInteger(introducerTarget) || introducerTarget < 1 || introducerTarget > 64) {
+    throw new InvalidOptionError('introducerTarget', `must be a whole number from 1 to 64, not ${introducerTarget}`)
+  }
+  const bootstrap = (init.bootstrap ?? []).map(entry => {
+    try {
+      return parseBootstrapEntry(entry)
+    } catch (err) {
+      throw new InvalidOptionError('bootstrap', describeError(err))
+    }
+  })
+  for (const service of init.services ?? []) {
+    assertServiceName(service)
+  }
+  return {
+    grid,
+    nickname: init.nickname ?? DEFAULT_NICKNAME,
+    ttlMs,
+    introducer: init.introducer ?? false,
+    introducerTarget,
+    bootstrap,
+    version: init.version ?? SOFTWARE_VERSION,
+    now: init.now ?? Date.now,
+    store: init.store ?? new MemoryStore(),
+    syncTimeoutMs: init.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS
+  }
+}
+
+export class Introduction extends TypedEventEmitter<IntroductionEvents> implements IntroducerService, Startable {
+  readonly [Symbol.toStringTag] = 'gossip-introducer'
+  readonly [serviceCapabilities]: string[] = ['@gossip-introducer/introduction']
+  readonly [serviceDependencies]: string[] = ['@libp2p/pubsub', '@libp2p/identify']
+
+  readonly grid: string
+  readonly isIntroducer: boolean
+  private readonly options: Resolved
+  private readonly init: IntroductionInit
+  private readonly log: Logger
+  private readonly table: PeerTable
+  private readonly keeper: ConnectionKeeper
+  private readonly subscriptions = new Set<string>()
+  private readonly published = new Map<string, PublishFields>()
+  private readonly syncing = new Set<string>()
+  private readonly counters: IntroductionStats = { accepted: 0, dropped: {}, syncRequestsServed: 0, syncRequestsMade: 0, syncFailures: 0 }
+  private started = false
+  private seqnum = 0n
+  private seqnumLock: Promise<unknown> = Promise.resolve()
+  private timers: Array<ReturnType<typeof setInterval>> = []
+  private expiryTimer?: ReturnType<typeof setTimeout>
+  private expiryAt = Infinity
+  private cacheTimer?: ReturnType<typeof setTimeout>
+  private stopController = new AbortController()
+
+  constructor (private readonly components: IntroductionComponents, init: IntroductionInit = {}) {
+    super()
+    this.init = init
+    this.options = resolve(init)
+    this.grid = this.options.grid
+    this.isIntroducer = this.options.introducer
+    this.log = components.logger.forComponent('introducer')
+    this.table = new PeerTable({ now: this.options.now })
+    for (const [event, type] of TABLE_EVENTS) {
+      this.table.addEventListener(event, (evt) => {
+        this.log('%s %s %p seqnum %s', type, evt.detail.service, evt.detail.peerId, evt.detail.seqnum)
+        this.safeDispatchEvent(event, { detail: evt.detail })
+      })
+    }
+    this.keeper = new ConnectionKeeper(components, {
+      bootstrap: this.options.bootstrap,
+      retryMs: init.bootstrapRetryMs ?? DEFAULT_BOOTSTRAP_RETRY_MS,
+      retryMaxMs: init.bootstrapRetryMaxMs ?? DEFAULT_BOOTSTRAP_RETRY_MAX_MS,
+      introducerTarget: this.options.introducerTarget,
+      now: this.options.now,
+      knownIntroducers: () => this.dialTargets(this.table.getPeers(INTRODUCER)),
+      knownPeers: () => this.dialTargets([...this.table.sizes().keys()].flatMap(s => this.table.getPeers(s))),
+      log: this.log
+    })
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async start (): Promise<void> {
+    if (this.started) {
+      return
+    }
+    this.stopController = new AbortController()
+    this.seqnum = await this.options.store.loadSeqnum()
+    await this.components.registrar.handle(SYNC_PROTOCOL, async (stream) => {
+      this.counters.syncRequestsServed++
+      try {
+        await answerSync(stream, {
+          grid: this.grid,
+          records: (wanted) => this.table.records(wanted).map(r => r.signed),
+          signal: AbortSignal.timeout(this.options.syncTimeoutMs)
+        })
+      } catch (err) {
+        this.log('sync answer failed: %s', describeError(err))
+        stream.abort(asError(err))
+      }
+    }, { maxInboundStreams: MAX_INBOUND_SYNC_STREAMS, runOnLimitedConnection: false })
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
+    this.components.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.started = true
+  }
+
+  /** libp2p starts components in parallel: gossipsub is only sure to be up here. */
+  async afterStart (): Promise<void> {
+    const services = new Set([INTRODUCER, ...(this.init.services ?? []), ...(this.isIntroducer ? PREDEFINED_SERVICES : [])])
+    for (const service of services) {
+      this.subscribe(service)
+    }
+    await this.loadCache()
+    if (this.isIntroducer) {
+      await this.publish(INTRODUCER, {})
+    }
+    this.timers.push(setInterval(() => { this.keeper.tick() }, this.init.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS))
+    this.timers.push(setInterval(() => { void this.refresh() }, Math.max(250, Math.floor(this.options.ttlMs * REFRESH_FRACTION))))
+    this.keeper.tick()
+  }
+
+  /** Withdraws what this node published while the network is still up. */
+  async beforeStop (): Promise<void> {
+    if (!this.started) {
+      return
+    }
+    await Promise.allSettled([...this.published.keys()].map(async service => this.publishRecord(service, true)))
+    await this.writeCache()
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) {
+      return
+    }
+    this.started = false
+    this.stopController.abort(new NotStartedError('the introduction service stopped'))
+    for (const timer of this.timers) {
+      clearInterval(timer)
+    }
+    this.timers = []
+    clearTimeout(this.expiryTimer)
+    clearTimeout(this.cacheTimer)
+    this.expiryAt = Infinity
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    for (const service of this.subscriptions) {
+      const topic = serviceTopic(this.grid, service)
+      this.components.pubsub.topicValidators.delete(topic)
+      this.components.pubsub.unsubscribe(topic)
+    }
+    this.subscriptions.clear()
+    await this.components.registrar.unhandle(SYNC_PROTOCOL)
+  }
+
+  // ---- publishing --------------------------------------------------------------------
+
+  async publish (service: string, fields: PublishFields = {}): Promise<void> {
+    assertServiceName(service)
+    this.assertStarted()
+    this.published.set(service, { ...fields })
+    try {
+      await this.publishRecord(service, false)
+    } catch (err) {
+      this.published.delete(service)
+      if (err instanceof AnnouncementRejection) {
+        throw new InvalidAnnouncementError(`cannot publish ${service}: ${describeError(err)}`)
+      }
+      throw err
+    }
+  }
+
+  async unpublish (service: string): Promise<void> {
+    assertServiceName(service)
+    this.assertStarted()
+    if (!this.published.has(service)) {
+      return
+    }
+    await this.publishRecord(service, true)
+    this.published.delete(service)
+  }
+
+  getPublished (): string[] {
+    return [...this.published.keys()]
+  }
+
+  /** Signs a fresh record (new seqnum), takes it into our table, and gossips it. */
+  private async publishRecord (service: string, withdrawn: boolean): Promise<void> {
+    const fields = this.published.get(service) ?? {}
+    const multiaddrs = (fields.multiaddrs ?? this.components.addressManager.getAddresses()).map(ma => typeof ma === 'string' ? multiaddr(ma) : ma)
+    const seqnum = await this.takeSeqnum()
+    const record = await signAnnouncement({
+      grid: this.grid,
+      service,
+      seqnum,
+      nonce: randomBytes(NONCE_BYTES),
+      issuedAtMs: this.options.now(),
+      ttlMs: this.options.ttlMs,
+      nickname: this.options.nickname,
+      version: this.options.version,
+      permutationSeed: this.init.permutationSeed ?? new Uint8Array(),
+      multiaddrs: withdrawn ? [] : multiaddrs,
+      readonly: fields.readonly ?? false,
+      availableSpace: fields.availableSpace,
+      fields: withdrawn ? {} : (fields.fields ?? {}),
+      withdrawn
+    }, this.components.privateKey)
+    this.table.offer(record)
+    this.afterTableChange()
+    try {
+      await this.components.pubsub.publish(serviceTopic(this.grid, service), record.signed)
+    } catch (err) {
+      // nobody to send to yet: peers get it by sync when they connect, or at the next refresh
+      this.log('publish %s: %s', service, describeError(err))
+    }
+  }
+
+  /** The seqnum counter is persisted before a seqnum is used, one publication at a time. */
+  private async takeSeqnum (): Promise<bigint> {
+    const next = this.seqnumLock.then(async () => {
+      const seqnum = nextSeqnum(this.seqnum, this.options.now())
+      await this.options.store.saveSeqnum(seqnum)
+      this.seqnum = seqnum
+      return seqnum
+    })
+    this.seqnumLock = next.catch(() => {})
+    return next
+  }
+
+  private async refresh (): Promise<void> {
+    for (const service of this.published.keys()) {
+      try {
+        await this.publishRecord(service, false)
+      } catch (err) {
+        this.log.error('refresh of %s failed: %s', service, describeError(err))
+      }
+    }
+  }
+
+  // ---- subscribing -------------------------------------------------------------------
+
+  subscribeTo (service: string): void {
+    assertServiceName(service)
+    this.assertStarted()
+    if (this.subscriptions.has(service)) {
+      return
+    }
+    this.subscribe(service)
+    // catch up at once from a few connected peers
+    for (const peer of this.components.pubsub.getPeers().slice(0, 3)) {
+      void this.syncWith(peer).catch(() => {})
+    }
+  }
+
+  getSubscriptions (): string[] {
+    return [...this.subscriptions]
+  }
+
+  private subscribe (service: string): void {
+    const topic = serviceTopic(this.grid, service)
+    this.subscriptions.add(service)
+    this.components.pubsub.topicValidators.set(topic, createTopicValidator(service, {
+      ingest: async (data, topicService) => this.ingest(data, topicService),
+      count: (outcome) => { this.count(outcome) }
+    }))
+    this.components.pubsub.subscribe(topic)
+  }
+
+  /** The one path by which a record from gossip, sync or the cache enters the table. */
+  async ingest (data: Uint8Array, topicService?: string): Promise<OfferResult> {
+    const record = await openAnnouncement(data, { grid: this.grid, service: topicService, now: this.options.now() })
+    if (!this.subscriptions.has(record.announcement.service)) {
+      throw ignore('not-subscribed', record.announcement.service)
+    }
+    if (record.peerId.equals(this.components.peerId)) {
+      // our own record coming back: we are its only source of truth
+      throw ignore('duplicate', 'own record')
+    }
+    const result = this.table.offer(record)
+    this.afterTableChange()
+    return result
+  }
+
+  private count (outcome: 'accepted' | RejectionCode | 'internal-error'): void {
+    if (outcome === 'accepted') {
+      this.counters.accepted++
+    } else {
+      this.counters.dropped[outcome] = (this.counters.dropped[outcome] ?? 0) + 1
+    }
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<{ subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    if (!this.isIntroducer || !this.started) {
+      return
+    }
+    for (const { topic, subscribe } of evt.detail.subscriptions) {
+      const parsed = parseServiceTopic(topic)
+      if (subscribe && parsed?.grid === this.grid && !this.subscriptions.has(parsed.service) &&
+        this.subscriptions.size < MAX_FOLLOWED_SERVICES) {
+        this.log('introducer follows service %s', parsed.service)
+        this.subscribeTo(parsed.service)
+      }
+    }
+  }
+
+  // ---- reading -----------------------------------------------------------------------
+
+  getPeers (service: string): ServicePeer[] {
+    assertServiceName(service)
+    return this.table.getPeers(service)
+  }
+
+  getPermutedPeers (service: string, storageIndex: Uint8Array | string): PermutedPeer[] {
+    const index = parseStorageIndex(storageIndex)
+    return permute(index, this.getPeers(service)).map(peer => ({
+      ...peer,
+      dial: async (options?: AbortOptions) => {
+        await this.components.peerStore.merge(peer.peerId, { multiaddrs: [...peer.multiaddrs] })
+        return this.components.connectionManager.openConnection(peer.peerId, options)
+      }
+    }))
+  }
+
+  async waitForPeers (service: string, n: number, options: AbortOptions = {}): Promise<ServicePeer[]> {
+    assertServiceName(service)
+    const current = this.getPeers(service)
+    if (current.length >= n) {
+      return current
+    }
+    for await (const _change of this.changes(service, options)) {
+      const peers = this.getPeers(service)
+      if (peers.length >= n) {
+        return peers
+      }
+    }
+    throw options.signal?.aborted === true ? new AbortError(`waiting for ${n} ${service} peers was aborted`) : new NotStartedError('the node stopped')
+  }
+
+  async * changes (service: string, options: AbortOptions = {}): AsyncGenerator<PeerChange> {
+    assertServiceName(service)
+    this.assertStarted()
+    const queue: PeerChange[] = []
+    let overflow = false
+    let wake: (() => void) | undefined
+    const signals = [this.stopController.signal, ...(options.signal != null ? [options.signal] : [])]
+    const listeners = TABLE_EVENTS.map(([event, type]) => {
+      const listener = (evt: CustomEvent<ServicePeer>): void => {
+        if (evt.detail.service !== service) {
+          return
+        }
+        queue.push({ type, peer: evt.detail })
+        overflow ||= queue.length > MAX_PENDING_CHANGES
+        wake?.()
+      }
+      this.table.addEventListener(event, listener)
+      return [event, listener] as const
+    })
+    const onAbort = (): void => { wake?.() }
+    signals.forEach(s => { s.addEventListener('abort', onAbort) })
+    try {
+      while (!signals.some(s => s.aborted)) {
+        if (overflow) {
+          throw new ChangeQueueOverflowError(`more than ${MAX_PENDING_CHANGES} changes of ${service} were not consumed`)
+        }
+        const next = queue.shift()
+        if (next != null) {
+          yield next
+          continue
+        }
+        await new Promise<void>(resolve => { wake = resolve })
+        wake = undefined
+      }
+    } finally {
+      for (const [event, listener] of listeners) {
+        this.table.removeEventListener(event, listener)
+      }
+      signals.forEach(s => { s.removeEventListener('abort', onAbort) })
+    }
+  }
+
+  getConnectedIntroducers (): PeerId[] {
+    return this.table.getPeers(INTRODUCER)
+      .map(p => p.peerId)
+      .filter(id => !id.equals(this.components.peerId) && this.keeper.isConnected(id))
+  }
+
+  stats (): IntroductionStats {
+    return { ...this.counters, dropped: { ...this.counters.dropped } }
+  }
+
+  /** Live entries per service (for status pages and metrics). */
+  tableSizes (): Map<string, number> {
+    return this.table.sizes()
+  }
+
+  // ---- sync --------------------------------------------------------------------------
+
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    if (this.started && evt.detail.protocols.includes(SYNC_PROTOCOL)) {
+      void this.syncWith(evt.detail.peerId).catch(() => {})
+    }
+  }
+
+  async syncWith (peer: PeerId, options: AbortOptions = {}): Promise<number> {
+    this.assertStarted()
+    const key = peer.toString()
+    if (this.syncing.has(key)) {
+      return 0
+    }
+    this.syncing.add(key)
+    this.counters.syncRequestsMade++
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(this.options.syncTimeoutMs),
+      this.stopController.signal,
+      ...(options.signal != null ? [options.signal] : [])
+    ])
+    let taken = 0
+    let stream
+    try {
+      const connection = await this.components.connectionManager.openConnection(peer, { signal })
+      stream = await connection.newStream(SYNC_PROTOCOL, { signal })
+      for await (const page of requestSync(stream, { grid: this.grid, services: this.subscriptions, signal })) {
+        for (const data of page) {
+          try {
+            await this.ingest(data)
+            this.count('accepted')
+            taken++
+          } catch (err) {
+            this.count(err instanceof AnnouncementRejection ? err.code : 'internal-error')
+          }
+        }
+      }
+      this.log('synced %d new records from %p', taken, peer)
+      return taken
+    } catch (err) {
+      this.counters.syncFailures++
+      stream?.abort(asError(err))
+      this.log('sync with %p failed: %s', peer, describeError(err))
+      throw err
+    } finally {
+      this.syncing.delete(key)
+    }
+  }
+
+  // ---- expiry and cache --------------------------------------------------------------
+
+  private afterTableChange (): void {
+    this.scheduleExpiry()
+    this.scheduleCacheWrite()
+  }
+
+  private scheduleExpiry (): void {
+    const next = this.table.nextExpiry()
+    if (next == null || next >= this.expiryAt || !this.started) {
+      return
+    }
+    clearTimeout(this.expiryTimer)
+    this.expiryAt = next
+    this.expiryTimer = setTimeout(() => {
+      this.expiryAt = Infinity
+      this.table.expire()
+      this.afterTableChange()
+    }, Math.max(0, next - this.options.now()) + 1)
+  }
+
+  private scheduleCacheWrite (): void {
+    if (this.cacheTimer != null || !this.started) {
+      return
+    }
+    this.cacheTimer = setTimeout(() => {
+      this.cacheTimer = undefined
+      void this.writeCache()
+    }, DEFAULT_CACHE_WRITE_DELAY_MS)
+  }
+
+  private async writeCache (): Promise<void> {
+    try {
+      await this.options.store.saveCache(this.table.records().map(r => r.signed))
+    } catch (err) {
+      this.log.error('could not write the cache: %s', describeError(err))
+    }
+  }
+
+  private async loadCache (): Promise<void> {
+    let loaded = 0
+    let dropped = 0
+    for (const data of await this.options.store.loadCache()) {
+      try {
+        const record = await openAnnouncement(data, { grid: this.grid, now: this.options.now() })
+        if (!record.peerId.equals(this.components.peerId)) {
+          this.table.offer(record)
+          loaded++
+        }
+      } catch {
+        dropped++
+      }
+    }
+    if (loaded + dropped > 0) {
+      this.log('cache: %d records loaded, %d expired or invalid dropped', loaded, dropped)
+    }
+  }
+
+  // ---- helpers -----------------------------------------------------------------------
+
+  private dialTargets (peers: ServicePeer[]): DialTarget[] {
+    const seen = new Set<string>()
+    const out: DialTarget[] = []
+    for (const peer of peers) {
+      const id = peer.peerId.toString()
+      if (!seen.has(id) && !peer.peerId.equals(this.components.peerId) && peer.multiaddrs.length > 0) {
+        seen.add(id)
+        out.push({ peerId: peer.peerId, multiaddrs: peer.multiaddrs })
+      }
+    }
+    return out
+  }
+
+  private assertStarted (): void {
+    if (!this.started) {
+      throw new NotStartedError('the introduction service is not running: start the libp2p node first')
+    }
+  }
+}

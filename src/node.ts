@@ -1,0 +1,123 @@
+/**
+ * `createNode()`: a complete node — a libp2p host (TCP, Noise, Yamux, identify,
+ * gossipsub set up for signed records) with the introduction service — started on
+ * return. Storage and client roles of Tahoe #271 are options here.
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
+import { identify, type Identify } from '@libp2p/identify'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { DOWNLOAD_STORAGE, UPLOAD_STORAGE } from './announcement/names.js'
+import { InvalidOptionError } from './errors.js'
+import { fastMessageId, messageId } from './gossip/message-id.js'
+import { introducer, type IntroducerService, type IntroductionInit } from './introduction/index.js'
+import { FileStore, loadOrCreateKey } from './store/data-dir.js'
+import { assertSupportedRuntime } from './version.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** Listen on loopback only unless told otherwise: nothing is exposed by accident. */
+export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0']
+/** IPs whose many peers gossipsub must not penalise as colocated (local test grids). */
+export const COLOCATION_WHITELIST = ['127.0.0.1', '::1']
+
+export interface StorageOptions {
+  /** Offer storage: announce `upload_storage` and `download_storage`. */
+  enabled: boolean
+  /** Serve reads only: announce `download_storage` alone. @default false */
+  readonly?: boolean
+  /** Do not subscribe to other storage servers (Tahoe: storage-only nodes). @default false */
+  storageOnly?: boolean
+  /** Bytes available for new shares, announced when given. */
+  availableSpace?: number
+}
+
+export interface NodeOptions extends Omit<IntroductionInit, 'store' | 'services'> {
+  /** Key, seqnum and cache live here; everything is in memory when absent. */
+  dataDir?: string
+  /** Multiaddrs to listen on. @default DEFAULT_LISTEN */
+  listen?: string[]
+  /** Storage role; client-only (no storage offered) when absent. */
+  storage?: StorageOptions
+  /** Services to subscribe to besides the defaults (storage services unless storage-only). */
+  services?: string[]
+  /** The node's key, when not kept in `dataDir`. @default a new Ed25519 key */
+  privateKey?: PrivateKey
+}
+
+export interface IntroducerNode {
+  readonly peerId: PeerId
+  readonly libp2p: Libp2p<{ identify: Identify, pubsub: GossipSub, introducer: IntroducerService }>
+  readonly introducer: IntroducerService
+  getMultiaddrs(): Multiaddr[]
+  /** Withdraws this node's announcements and stops it. */
+  stop(): Promise<void>
+}
+
+/** Services a node subscribes to by default. */
+export function defaultServices (storage?: StorageOptions): string[] {
+  return storage?.storageOnly === true ? [] : [UPLOAD_STORAGE, DOWNLOAD_STORAGE]
+}
+
+export async function createNode (options: NodeOptions = {}): Promise<IntroducerNode> {
+  assertSupportedRuntime()
+  if (options.storage != null && typeof options.storage.enabled !== 'boolean') {
+    throw new InvalidOptionError('storage.enabled', 'must be true or false')
+  }
+  const privateKey = options.privateKey ??
+    (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
+  const { dataDir, listen, storage, services, privateKey: _key, ...introInit } = options
+
+  const libp2p = await createLibp2p({
+    privateKey,
+    addresses: { listen: listen ?? DEFAULT_LISTEN },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      inboundConnectionThreshold: 50,
+      maxIncomingPendingConnections: 50
+    },
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        // our records carry their own signature; gossipsub's would be a second one
+        globalSignaturePolicy: StrictNoSign,
+        msgIdFn: messageId,
+        fastMsgIdFn: fastMessageId,
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        scoreParams: { IPColocationFactorWhitelist: new Set(COLOCATION_WHITELIST) }
+      }),
+      introducer: introducer({
+        ...introInit,
+        services: [...defaultServices(storage), ...(services ?? [])],
+        store: dataDir != null ? new FileStore({ dir: dataDir }) : undefined
+      })
+    }
+  })
+
+  const node: IntroducerNode = {
+    peerId: libp2p.peerId,
+    libp2p,
+    introducer: libp2p.services.introducer,
+    getMultiaddrs: () => libp2p.getMultiaddrs(),
+    stop: async () => { await libp2p.stop() }
+  }
+  try {
+    if (storage?.enabled === true) {
+      const fields = { readonly: storage.readonly ?? false, availableSpace: storage.availableSpace }
+      if (storage.readonly !== true) {
+        await node.introducer.publish(UPLOAD_STORAGE, fields)
+      }
+      await node.introducer.publish(DOWNLOAD_STORAGE, fields)
+    }
+  } catch (err) {
+    await libp2p.stop()
+    throw err
+  }
+  return node
+}

@@ -1,0 +1,678 @@
+import { decodeMessage, encodeMessage, MaxLengthError, MaxSizeError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface Announcement {
+  grid: string
+  service: string
+  publicKey: Uint8Array<ArrayBuffer>
+  seqnum: bigint
+  nonce: Uint8Array<ArrayBuffer>
+  issuedAtMs: number
+  ttlMs: number
+  nickname: string
+  version: string
+  permutationSeed: Uint8Array<ArrayBuffer>
+  multiaddrs: Uint8Array<ArrayBuffer>[]
+  readonly: boolean
+  availableSpace?: number
+  fields: Map<string, string>
+  withdrawn: boolean
+}
+
+export namespace Announcement {
+  export interface Announcement$fieldsEntry {
+    key: string
+    value: string
+  }
+
+  export namespace Announcement$fieldsEntry {
+    let _codec: Codec<Announcement$fieldsEntry>
+
+    export const codec = (): Codec<Announcement$fieldsEntry> => {
+      if (_codec == null) {
+        _codec = message<Announcement$fieldsEntry>((obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork()
+          }
+
+          if ((obj.key != null && obj.key !== '')) {
+            w.uint32(10)
+            w.string(obj.key)
+          }
+
+          if ((obj.value != null && obj.value !== '')) {
+            w.uint32(18)
+            w.string(obj.value)
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim()
+          }
+        }, (reader, length, opts = {}) => {
+          const obj: any = {
+            key: '',
+            value: ''
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.key = reader.string()
+                break
+              }
+              case 2: {
+                obj.value = reader.string()
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+
+          return obj
+        }, function * (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.key`,
+                  value: reader.string()
+                }
+                break
+              }
+              case 2: {
+                yield {
+                  field: `${prefix}.value`,
+                  value: reader.string()
+                }
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+        })
+      }
+
+      return _codec
+    }
+
+    export interface Announcement$fieldsEntryKeyFieldEvent {
+      field: '$.key'
+      value: string
+    }
+
+    export interface Announcement$fieldsEntryValueFieldEvent {
+      field: '$.value'
+      value: string
+    }
+
+    export function encode (obj: Partial<Announcement$fieldsEntry>): Uint8Array<ArrayBuffer> {
+      return encodeMessage(obj, Announcement$fieldsEntry.codec())
+    }
+
+    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement$fieldsEntry>): Announcement$fieldsEntry {
+      return decodeMessage(buf, Announcement$fieldsEntry.codec(), opts)
+    }
+
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement$fieldsEntry>): Generator<Announcement$fieldsEntryKeyFieldEvent | Announcement$fieldsEntryValueFieldEvent> {
+      return streamMessage(buf, Announcement$fieldsEntry.codec(), opts)
+    }
+  }
+
+  let _codec: Codec<Announcement>
+
+  export const codec = (): Codec<Announcement> => {
+    if (_codec == null) {
+      _codec = message<Announcement>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.grid != null && obj.grid !== '')) {
+          w.uint32(10)
+          w.string(obj.grid)
+        }
+
+        if ((obj.service != null && obj.service !== '')) {
+          w.uint32(18)
+          w.string(obj.service)
+        }
+
+        if ((obj.publicKey != null && obj.publicKey.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.publicKey)
+        }
+
+        if ((obj.seqnum != null && obj.seqnum !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.seqnum)
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.nonce)
+        }
+
+        if ((obj.issuedAtMs != null && obj.issuedAtMs !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.issuedAtMs)
+        }
+
+        if ((obj.ttlMs != null && obj.ttlMs !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.ttlMs)
+        }
+
+        if ((obj.nickname != null && obj.nickname !== '')) {
+          w.uint32(66)
+          w.string(obj.nickname)
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(74)
+          w.string(obj.version)
+        }
+
+        if ((obj.permutationSeed != null && obj.permutationSeed.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.permutationSeed)
+        }
+
+        if (obj.multiaddrs != null && obj.multiaddrs.length > 0) {
+          for (const value of obj.multiaddrs) {
+            w.uint32(90)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.readonly != null && obj.readonly !== false)) {
+          w.uint32(96)
+          w.bool(obj.readonly)
+        }
+
+        if (obj.availableSpace != null) {
+          w.uint32(104)
+          w.uint64Number(obj.availableSpace)
+        }
+
+        if (obj.fields != null && obj.fields.size > 0) {
+          for (const [key, value] of obj.fields.entries()) {
+            w.uint32(114)
+            Announcement.Announcement$fieldsEntry.codec().encode({ key, value }, w)
+          }
+        }
+
+        if ((obj.withdrawn != null && obj.withdrawn !== false)) {
+          w.uint32(120)
+          w.bool(obj.withdrawn)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          grid: '',
+          service: '',
+          publicKey: uint8ArrayAlloc(0),
+          seqnum: 0n,
+          nonce: uint8ArrayAlloc(0),
+          issuedAtMs: 0,
+          ttlMs: 0,
+          nickname: '',
+          version: '',
+          permutationSeed: uint8ArrayAlloc(0),
+          multiaddrs: [],
+          readonly: false,
+          fields: new Map<string, string>(),
+          withdrawn: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.grid = reader.string()
+              break
+            }
+            case 2: {
+              obj.service = reader.string()
+              break
+            }
+            case 3: {
+              obj.publicKey = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.seqnum = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.nonce = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.issuedAtMs = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.ttlMs = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.nickname = reader.string()
+              break
+            }
+            case 9: {
+              obj.version = reader.string()
+              break
+            }
+            case 10: {
+              obj.permutationSeed = reader.bytes()
+              break
+            }
+            case 11: {
+              if (opts.limits?.multiaddrs != null && obj.multiaddrs.length === opts.limits.multiaddrs) {
+                throw new MaxLengthError('Decode error - repeated field "multiaddrs" had too many elements')
+              }
+
+              obj.multiaddrs.push(reader.bytes())
+              break
+            }
+            case 12: {
+              obj.readonly = reader.bool()
+              break
+            }
+            case 13: {
+              obj.availableSpace = reader.uint64Number()
+              break
+            }
+            case 14: {
+              if (opts.limits?.fields != null && obj.fields.size === opts.limits.fields) {
+                throw new MaxSizeError('Decode error - map field "fields" had too many elements')
+              }
+
+              const entry = Announcement.Announcement$fieldsEntry.codec().decode(reader, reader.uint32(), {
+                limits: {
+                  value: opts.limits?.fields$value
+                }
+              })
+              obj.fields.set(entry.key, entry.value)
+              break
+            }
+            case 15: {
+              obj.withdrawn = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          multiaddrs: 0,
+          fields: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.grid`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.service`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.publicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.seqnum`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.issuedAtMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.ttlMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.nickname`,
+                value: reader.string()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.string()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.permutationSeed`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 11: {
+              if (opts.limits?.multiaddrs != null && obj.multiaddrs === opts.limits.multiaddrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "multiaddrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.multiaddrs[]`,
+                index: obj.multiaddrs,
+                value: reader.bytes()
+              }
+
+              obj.multiaddrs++
+
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.readonly`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.availableSpace`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 14: {
+              if (opts.limits?.fields != null && obj.fields === opts.limits.fields) {
+                throw new MaxLengthError('Decode error - map field "fields" had too many elements')
+              }
+
+              yield * Announcement.Announcement$fieldsEntry.codec().stream(reader, reader.uint32(), `${prefix}.fields{}`, {
+                limits: {
+                  value: opts.limits?.fields$value
+                }
+              })
+
+              obj.fields++
+
+              break
+            }
+            case 15: {
+              yield {
+                field: `${prefix}.withdrawn`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AnnouncementGridFieldEvent {
+    field: '$.grid'
+    value: string
+  }
+
+  export interface AnnouncementServiceFieldEvent {
+    field: '$.service'
+    value: string
+  }
+
+  export interface AnnouncementPublicKeyFieldEvent {
+    field: '$.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementSeqnumFieldEvent {
+    field: '$.seqnum'
+    value: bigint
+  }
+
+  export interface AnnouncementNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementIssuedAtMsFieldEvent {
+    field: '$.issuedAtMs'
+    value: number
+  }
+
+  export interface AnnouncementTtlMsFieldEvent {
+    field: '$.ttlMs'
+    value: number
+  }
+
+  export interface AnnouncementNicknameFieldEvent {
+    field: '$.nickname'
+    value: string
+  }
+
+  export interface AnnouncementVersionFieldEvent {
+    field: '$.version'
+    value: string
+  }
+
+  export interface AnnouncementPermutationSeedFieldEvent {
+    field: '$.permutationSeed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementMultiaddrsFieldEvent {
+    field: '$.multiaddrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementReadonlyFieldEvent {
+    field: '$.readonly'
+    value: boolean
+  }
+
+  export interface AnnouncementAvailableSpaceFieldEvent {
+    field: '$.availableSpace'
+    value: number
+  }
+
+  export interface AnnouncementFieldsFieldEvent {
+    field: '$.fields{}'
+    key: string
+    value: string
+  }
+
+  export interface AnnouncementWithdrawnFieldEvent {
+    field: '$.withdrawn'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Announcement.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Announcement {
+    return decodeMessage(buf, Announcement.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementGridFieldEvent | AnnouncementServiceFieldEvent | AnnouncementPublicKeyFieldEvent | AnnouncementSeqnumFieldEvent | AnnouncementNonceFieldEvent | AnnouncementIssuedAtMsFieldEvent | AnnouncementTtlMsFieldEvent | AnnouncementNicknameFieldEvent | AnnouncementVersionFieldEvent | AnnouncementPermutationSeedFieldEvent | AnnouncementMultiaddrsFieldEvent | AnnouncementReadonlyFieldEvent | AnnouncementAvailableSpaceFieldEvent | AnnouncementFieldsFieldEvent | AnnouncementWithdrawnFieldEvent> {
+    return streamMessage(buf, Announcement.codec(), opts)
+  }
+}
+
+export interface SignedAnnouncement {
+  payload: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignedAnnouncement {
+  let _codec: Codec<SignedAnnouncement>
+
+  export const codec = (): Codec<SignedAnnouncement> => {
+    if (_codec == null) {
+      _codec = message<SignedAnnouncement>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.payload != null && obj.payload.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.payload)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          payload: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.payload = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.payload`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedAnnouncementPayloadFieldEvent {
+    field: '$.payload'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedAnnouncementSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignedAnnouncement>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedAnnouncement.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedAnnouncement>): SignedAnnouncement {
+    return decodeMessage(buf, SignedAnnouncement.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedAnnouncement>): Generator<SignedAnnouncementPayloadFieldEvent | SignedAnnouncementSignatureFieldEvent> {
+    return streamMessage(buf, SignedAnnouncement.codec(), opts)
+  }
+}

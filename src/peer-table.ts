@@ -1,0 +1,227 @@
+/**
+ * The peer table: what a node holds, keyed by (service, publisher key). Pure: no I/O,
+ * no timers; time comes from the injected clock and the owner calls `expire()`.
+ *
+ * Replacement rule (Tahoe's, plus withdrawal and expiry):
+ * - an expired record is ignored;
+ * - the byte-identical record is ignored, and nobody is notified again;
+ * - only a strictly greater seqnum replaces what is held; equal (even with other
+ *   content) and lower seqnums are ignored;
+ * - a withdrawal with a greater seqnum removes the entry and leaves a tombstone until the
+ *   later of the two records' expiry, so older copies still in flight cannot return.
+ */
+import { TypedEventEmitter } from '@libp2p/interface'
+import { expiresAt, sameRecord, type VerifiedAnnouncement } from './announcement/record.js'
+import { ignore, type AnnouncementRejection } from './announcement/rejection.js'
+import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** What a node knows of one publisher's service: the item of `getPeers()`. */
+export interface ServicePeer {
+  service: string
+  peerId: PeerId
+  nickname: string
+  /** Software version the publisher announced. */
+  version: string
+  multiaddrs: readonly Multiaddr[]
+  fields: Readonly<Record<string, string>>
+  seqnum: bigint
+  readonly: boolean
+  availableSpace?: number
+  permutationSeed: Uint8Array
+  /** When the publisher signed this record (its clock), ms since the epoch. */
+  issuedAt: number
+  /** When this node first held an entry for this (service, publisher). */
+  firstSeen: number
+  /** When this node received the current record. */
+  lastSeen: number
+  /** When the entry expires unless refreshed. */
+  expiresAt: number
+  /** The signed record, as it travels. */
+  record: VerifiedAnnouncement
+}
+
+export type OfferResult =
+  | { outcome: 'added' | 'updated' | 'withdrawn', peer: ServicePeer }
+  /** A withdrawal for something not held: kept as a tombstone, nobody notified. */
+  | { outcome: 'tombstoned' }
+
+export interface PeerTableEvents {
+  'peer:added': CustomEvent<ServicePeer>
+  'peer:updated': CustomEvent<ServicePeer>
+  'peer:withdrawn': CustomEvent<ServicePeer>
+  'peer:expired': CustomEvent<ServicePeer>
+}
+
+export type PeerTableEventName = keyof PeerTableEvents
+
+interface Slot {
+  /** The newest record taken for this key, live or withdrawn. */
+  record: VerifiedAnnouncement
+  /** The live entry, absent when the newest record is a withdrawal. */
+  peer?: ServicePeer
+  /** When the slot may be forgotten. */
+  forgetAt: number
+}
+
+export interface PeerTableInit {
+  /** Clock in ms since the epoch. @default Date.now */
+  now?: () => number
+}
+
+function slotKey (service: string, peerId: PeerId | string): string {
+  return `${service}\n${peerId.toString()}`
+}
+
+export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
+  private readonly slots = new Map<string, Slot>()
+  private readonly now: () => number
+
+  constructor (init: PeerTableInit = {}) {
+    super()
+    this.now = init.now ?? Date.now
+  }
+
+  /**
+   * Explains why `record` would not be taken, or returns undefined when it would. Lets a
+   * validator decide without changing anything.
+   */
+  check (record: VerifiedAnnouncement): AnnouncementRejection | undefined {
+    const now = this.now()
+    if (expiresAt(record.announcement, now) <= now) {
+      return ignore('expired')
+    }
+    const slot = this.slots.get(slotKey(record.announcement.service, record.peerId))
+    if (slot == null) {
+      return undefined
+    }
+    if (sameRecord(slot.record, record)) {
+      return ignore('duplicate')
+    }
+    if (record.announcement.seqnum <= slot.record.announcement.seqnum) {
+      return ignore('stale', `seqnum ${record.announcement.seqnum} <= held ${slot.record.announcement.seqnum}`)
+    }
+    return undefined
+  }
+
+  /**
+   * Applies the replacement rule. Returns what changed, or throws the
+   * AnnouncementRejection (always `ignore`) that says why nothing did.
+   */
+  offer (record: VerifiedAnnouncement): OfferResult {
+    const rejection = this.check(record)
+    if (rejection != null) {
+      throw rejection
+    }
+    const now = this.now()
+    const a = record.announcement
+    const key = slotKey(a.service, record.peerId)
+    const held = this.slots.get(key)
+    const expiry = expiresAt(a, now)
+
+    if (a.withdrawn) {
+      this.slots.set(key, { record, forgetAt: Math.max(expiry, held?.forgetAt ?? 0) })
+      if (held?.peer == null) {
+        return { outcome: 'tombstoned' }
+      }
+      this.safeDispatch('peer:withdrawn', held.peer)
+      return { outcome: 'withdrawn', peer: held.peer }
+    }
+
+    const peer: ServicePeer = {
+      service: a.service,
+      peerId: record.peerId,
+      nickname: a.nickname,
+      version: a.version,
+      multiaddrs: record.multiaddrs,
+      fields: record.fields,
+      seqnum: a.seqnum,
+      readonly: a.readonly,
+      availableSpace: a.availableSpace,
+      permutationSeed: a.permutationSeed.byteLength > 0 ? a.permutationSeed : a.publicKey,
+      issuedAt: a.issuedAtMs,
+      firstSeen: held?.peer?.firstSeen ?? now,
+      lastSeen: now,
+      expiresAt: expiry,
+      record
+    }
+    this.slots.set(key, { record, peer, forgetAt: expiry })
+    const outcome = held?.peer != null ? 'updated' : 'added'
+    this.safeDispatch(outcome === 'added' ? 'peer:added' : 'peer:updated', peer)
+    return { outcome, peer }
+  }
+
+  /** Drops entries and tombstones whose time has passed; returns the expired entries. */
+  expire (): ServicePeer[] {
+    const now = this.now()
+    const expired: ServicePeer[] = []
+    for (const [key, slot] of this.slots) {
+      if (slot.forgetAt <= now) {
+        this.slots.delete(key)
+        if (slot.peer != null) {
+          expired.push(slot.peer)
+        }
+      }
+    }
+    for (const peer of expired) {
+      this.safeDispatch('peer:expired', peer)
+    }
+    return expired
+  }
+
+  /** The earliest time at which `expire()` has something to do, if any. */
+  nextExpiry (): number | undefined {
+    let next: number | undefined
+    for (const slot of this.slots.values()) {
+      if (next == null || slot.forgetAt < next) {
+        next = slot.forgetAt
+      }
+    }
+    return next
+  }
+
+  /** Live entries of one service, in no particular order. */
+  getPeers (service: string): ServicePeer[] {
+    const now = this.now()
+    const peers: ServicePeer[] = []
+    for (const slot of this.slots.values()) {
+      if (slot.peer?.service === service && slot.peer.expiresAt > now) {
+        peers.push(slot.peer)
+      }
+    }
+    return peers
+  }
+
+  get (service: string, peerId: PeerId | string): ServicePeer | undefined {
+    const peer = this.slots.get(slotKey(service, peerId))?.peer
+    return peer != null && peer.expiresAt > this.now() ? peer : undefined
+  }
+
+  /** Every record held (live and withdrawn) for the given services: what sync hands out. */
+  records (services?: ReadonlySet<string>): VerifiedAnnouncement[] {
+    const now = this.now()
+    const out: VerifiedAnnouncement[] = []
+    for (const slot of this.slots.values()) {
+      if (slot.forgetAt > now && (services == null || services.has(slot.record.announcement.service))) {
+        out.push(slot.record)
+      }
+    }
+    return out
+  }
+
+  /** Number of live entries per service. */
+  sizes (): Map<string, number> {
+    const sizes = new Map<string, number>()
+    for (const slot of this.slots.values()) {
+      if (slot.peer != null) {
+        sizes.set(slot.peer.service, (sizes.get(slot.peer.service) ?? 0) + 1)
+      }
+    }
+    return sizes
+  }
+
+  private safeDispatch (type: PeerTableEventName, peer: ServicePeer): void {
+    // EventTarget reports a throwing listener itself; the change is already made
+    this.safeDispatchEvent(type, { detail: peer })
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The node's data directory:
+ *
+ *   node.key      the libp2p private key (protobuf), created once, mode 0600
+ *   seqnum        the last seqnum used, decimal text
+ *   cache.pb      the signed records held, as a protobuf list (re-verified on load)
+ *
+ * Every write goes to a temporary file that is fsynced and renamed over the old one, and
+ * the directory is fsynced, so a crash leaves the old or the new file, never a torn one.
+ */
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DataDirError, describeError } from '../errors.js'
+import { CachedRecords } from '../pb/cache.js'
+import type { IntroductionStore } from '../introduction/store.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+export const KEY_FILE = 'node.key'
+export const SEQNUM_FILE = 'seqnum'
+export const CACHE_FILE = 'cache.pb'
+/** A cache larger than this is not read (it would be from something else). */
+export const MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024
+export const MAX_CACHED_RECORDS = 100_000
+
+async function fsyncDir (dir: string): Promise<void> {
+  const handle = await open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Writes a file so that a crash at any moment leaves either the old or the new content. */
+export async function writeFileAtomic (path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
+  const dir = join(path, '..')
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`
+  const handle = await open(tmp, 'w', mode)
+  try {
+    await handle.writeFile(data)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+  await fsyncDir(dir)
+}
+
+async function readIfExists (path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined
+    }
+    throw new DataDirError(path, `cannot read: ${describeError(err)}`, { cause: err })
+  }
+}
+
+/** Loads the node's key, creating it on first use. */
+export async function loadOrCreateKey (dir: string): Promise<PrivateKey> {
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, KEY_FILE)
+  const bytes = await readIfExists(path)
+  if (bytes != null) {
+    try {
+      return privateKeyFromProtobuf(bytes)
+    } catch (err) {
+      throw new DataDirError(path, `is not a libp2p private key (${describeError(err)}); move it away to create a new identity`)
+    }
+  }
+  const key = await generateKeyPair('Ed25519')
+  await writeFileAtomic(path, privateKeyToProtobuf(key), 0o600)
+  return key
+}
+
+export interface FileStoreInit {
+  dir: string
+  /** Told when a damaged cache is discarded. */
+  onDiscard?(path: string, reason: string): void
+}
+
+/** The IntroductionStore of a data directory. */
+export class FileStore implements IntroductionStore {
+  private readonly dir: string
+  private readonly onDiscard: (path: string, reason: string) => void
+
+  constructor (init: FileStoreInit) {
+    this.dir = init.dir
+    this.onDiscard = (path, reason) => { init.onDiscard?.(path, reason) }
+  }
+
+  async loadSeqnum (): Promise<bigint> {
+    const path = join(this.dir, SEQNUM_FILE)
+    const text = (await readIfExists(path))?.toString('utf8').trim()
+    if (text == null || text === '') {
+      // lost or never written: nextSeqnum's wall-clock floor keeps us above old seqnums
+      return 0n
+    }
+    if (!/^\d{1,20}$/.test(text)) {
+      this.onDiscard(path, `not a seqnum: ${JSON.stringify(text.slice(0, 40))}`)
+      return 0n
+    }
+    return BigInt(text)
+  }
+
+  async saveSeqnum (seqnum: bigint): Promise<void> {
+    await writeFileAtomic(join(this.dir, SEQNUM_FILE), `${seqnum}\n`)
+  }
+
+  async loadCache (): Promise<Uint8Array[]> {
+    const path = join(this.dir, CACHE_FILE)
+    const bytes = await readIfExists(path)
+    if (bytes == null) {
+      return []
+    }
+    if (bytes.byteLength > MAX_CACHE_FILE_BYTES) {
+      this.onDiscard(path, `larger than ${MAX_CACHE_FILE_BYTES} bytes`)
+      return []
+    }
+    try {
+      return CachedRecords.decode(bytes, { limits: { records: MAX_CACHED_RECORDS } }).records
+    } catch (err) {
+      this.onDiscard(path, `unreadable: ${describeError(err)}`)
+      return []
+    }
+  }
+
+  async saveCache (records: Uint8Array[]): Promise<void> {
+    const data = CachedRecords.encode({ records: records.slice(0, MAX_CACHED_RECORDS) as Array<Uint8Array<ArrayBuffer>> })
+    await writeFileAtomic(join(this.dir, CACHE_FILE), data)
+  }
+}
