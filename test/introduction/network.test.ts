@@ -1,0 +1,141 @@
+/** The IntroducerClient across real libp2p nodes over loopback TCP. */
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import { DOWNLOAD_STORAGE, HELPER, INTRODUCER, UPLOAD_STORAGE } from '../../src/announcement/names.js'
+import { serviceTopic } from '../../src/gossip/topic.js'
+import { permute } from '../../src/permute.js'
+import { connect, NodeSet, TEST_GRID, waitForMesh } from '../helpers/nodes.js'
+import { forge, key } from '../helpers/records.js'
+import { waitFor } from '../helpers/wait.js'
+
+describe('introduction over real nodes', () => {
+  const set = new NodeSet()
+  after(async () => { await set.stopAll() })
+
+  it('a storage server announces upload and download storage; a client sees both', async () => {
+    const client = await set.start({ nickname: 'client' })
+    const server = await set.start({ nickname: 'server', storage: { enabled: true, availableSpace: 1000 } })
+    await connect(client, server, [UPLOAD_STORAGE])
+    const [peer] = await client.introducer.waitForPeers(UPLOAD_STORAGE, 1, { signal: AbortSignal.timeout(10_000) })
+    assert.equal(peer.peerId.toString(), server.peerId.toString())
+    assert.equal(peer.nickname, 'server')
+    assert.equal(peer.availableSpace, 1000)
+    assert.equal(peer.readonly, false)
+    assert.deepEqual(peer.multiaddrs.map(String), server.getMultiaddrs().map(String))
+    await client.introducer.waitForPeers(DOWNLOAD_STORAGE, 1, { signal: AbortSignal.timeout(10_000) })
+    // the client offers no storage
+    assert.deepEqual(client.introducer.getPublished(), [])
+    assert.equal(server.introducer.getPeers(UPLOAD_STORAGE).filter(p => p.peerId.equals(client.peerId)).length, 0)
+    await set.stopAll()
+  })
+
+  it('a read-only server announces download storage only', async () => {
+    const client = await set.start()
+    const server = await set.start({ storage: { enabled: true, readonly: true } })
+    assert.deepEqual(server.introducer.getPublished(), [DOWNLOAD_STORAGE])
+    await connect(client, server, [DOWNLOAD_STORAGE])
+    const [peer] = await client.introducer.waitForPeers(DOWNLOAD_STORAGE, 1, { signal: AbortSignal.timeout(10_000) })
+    assert.equal(peer.readonly, true)
+    assert.equal(client.introducer.getPeers(UPLOAD_STORAGE).length, 0)
+    await set.stopAll()
+  })
+
+  it('gossip carries updates and withdrawals, and a non-subscriber never holds the service', async () => {
+    const client = await set.start({ services: [HELPER] })
+    const relay = await set.start({ services: [HELPER] })
+    const helper = await set.start({ storage: { enabled: true, storageOnly: true } })
+    // line topology: helper - relay - client; the client learns through relay's forwarding
+    await connect(helper, relay, [INTRODUCER])
+    await connect(relay, client, [HELPER])
+    await waitForMesh(relay, client, HELPER)
+    await waitFor('helper to see relay subscribed', () =>
+      helper.libp2p.services.pubsub.getSubscribers(serviceTopic(TEST_GRID, HELPER)).some(p => p.equals(relay.peerId)))
+    await helper.introducer.publish(HELPER, { fields: { load: 'low' } })
+    await waitFor('helper at the client', () => client.introducer.getPeers(HELPER)[0]?.fields.load === 'low')
+    const first = client.introducer.getPeers(HELPER)[0].seqnum
+
+    await helper.introducer.publish(HELPER, { fields: { load: 'high' } })
+    await waitFor('helper update at the client', () => client.introducer.getPeers(HELPER)[0]?.fields.load === 'high')
+    assert.ok(client.introducer.getPeers(HELPER)[0].seqnum > first)
+
+    // the storage-only server subscribes to no storage service: it holds only its own records
+    assert.deepEqual(helper.introducer.getSubscriptions().sort(), ['introducer'])
+    assert.equal(helper.introducer.getPeers(HELPER).length, 1)
+
+    await helper.introducer.unpublish(HELPER)
+    await waitFor('helper withdrawal at the client', () => client.introducer.getPeers(HELPER).length === 0)
+    assert.equal(relay.introducer.getPeers(HELPER).length, 0)
+    await set.stopAll()
+  })
+
+  it('a late local subscriber gets what the node already holds, at once', async () => {
+    const a = await set.start({ services: [HELPER] })
+    const b = await set.start({ services: [HELPER] })
+    await connect(a, b, [HELPER])
+    await b.introducer.publish(HELPER)
+    await a.introducer.waitForPeers(HELPER, 1, { signal: AbortSignal.timeout(10_000) })
+    const seen: string[] = []
+    const controller = new AbortController()
+    const consumer = (async () => {
+      for await (const change of a.introducer.changes(HELPER, { signal: controller.signal })) {
+        seen.push(`${change.type}:${change.peer.peerId.toString() === b.peerId.toString()}`)
+        controller.abort()
+      }
+    })()
+    assert.equal(a.introducer.getPeers(HELPER).length, 1)
+    await b.introducer.publish(HELPER, { fields: { v: '2' } })
+    await waitFor('the change to be seen', () => seen.length === 1)
+    await consumer
+    assert.deepEqual(seen, ['updated:true'])
+    await set.stopAll()
+  })
+
+  it('a forged announcement is rejected at the first hop and reaches no one', async () => {
+    const attacker = await set.start({ services: [UPLOAD_STORAGE] })
+    const honest = await set.start()
+    const far = await set.start()
+    await connect(attacker, honest, [UPLOAD_STORAGE])
+    await connect(honest, far, [UPLOAD_STORAGE])
+    await waitForMesh(honest, far, UPLOAD_STORAGE)
+    await waitForMesh(honest, attacker, UPLOAD_STORAGE)
+    const topic = serviceTopic(TEST_GRID, UPLOAD_STORAGE)
+    const victim = await key()
+    // signed by the attacker's key, claiming the victim's identity
+    const forged = await forge({ publicKey: victim.publicKey.raw as Uint8Array<ArrayBuffer>, issuedAtMs: Date.now(), grid: TEST_GRID }, await key())
+    // a record for another grid, validly signed
+    const otherGrid = await forge({ grid: 'other', issuedAtMs: Date.now(), seqnum: 2n }, await key())
+    await attacker.libp2p.services.pubsub.publish(topic, forged)
+    await attacker.libp2p.services.pubsub.publish(topic, otherGrid)
+    await waitFor('the honest node to reject both', () =>
+      honest.introducer.stats().dropped['bad-signature'] === 1 && honest.introducer.stats().dropped['wrong-grid'] === 1)
+    // and a valid one afterwards still flows, proving the path works
+    await honest.introducer.publish(UPLOAD_STORAGE)
+    await waitFor('the valid record at the far node', () => far.introducer.getPeers(UPLOAD_STORAGE).length === 1)
+    assert.deepEqual(far.introducer.stats().dropped, {})
+    assert.equal(far.introducer.getPeers(UPLOAD_STORAGE)[0].peerId.toString(), honest.peerId.toString())
+    await set.stopAll()
+  })
+
+  it('orders peers as Tahoe does and dials them', async () => {
+    const client = await set.start()
+    const servers = await Promise.all([1, 2, 3].map(async i => set.start({ nickname: `s${i}`, storage: { enabled: true } })))
+    for (const server of servers) {
+      await connect(client, server)
+    }
+    await client.introducer.waitForPeers(UPLOAD_STORAGE, 3, { signal: AbortSignal.timeout(10_000) })
+    const index = 'aaaqeayeaudaocajbifqydiob4'
+    const permuted = client.introducer.getPermutedPeers(UPLOAD_STORAGE, index)
+    const expected = permute(Uint8Array.from({ length: 16 }, (_, i) => i), servers.map(s => ({ id: s.peerId.toString(), permutationSeed: s.peerId.publicKey!.raw })))
+    assert.deepEqual(permuted.map(p => p.peerId.toString()), expected.map(e => e.id))
+    assert.deepEqual(permuted.map(p => p.permutedId), expected.map(e => e.permutedId))
+    const connection = await permuted[0].dial({ signal: AbortSignal.timeout(5000) })
+    assert.equal(connection.remotePeer.toString(), permuted[0].peerId.toString())
+    await set.stopAll()
+  })
+
+  it('waitForPeers ends with an AbortError when aborted', async () => {
+    const node = await set.start()
+    await assert.rejects(node.introducer.waitForPeers(UPLOAD_STORAGE, 1, { signal: AbortSignal.timeout(200) }), { name: 'AbortError' })
+    await set.stopAll()
+  })
+})
