@@ -35,7 +35,7 @@ export interface StorageOptions {
   availableSpace?: number
 }
 
-export interface NodeOptions extends Omit<IntroductionInit, 'store' | 'services'> {
+export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
   /** Key, seqnum and cache live here; everything is in memory when absent. */
   dataDir?: string
   /** Multiaddrs to listen on. @default DEFAULT_LISTEN */
@@ -95,7 +95,7 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
       introducer: introducer({
         ...introInit,
         services: [...defaultServices(storage), ...(services ?? [])],
-        store: dataDir != null ? new FileStore({ dir: dataDir }) : undefined
+        store: introInit.store ?? (dataDir != null ? new FileStore({ dir: dataDir }) : undefined)
       })
     }
   })

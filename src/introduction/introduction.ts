@@ -183,6 +183,21 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }
     await Promise.allSettled([...this.published.keys()].map(async service => this.publishRecord(service, true)))
     await this.writeCache()
+    // libp2p stops components in parallel: leave the topics while gossipsub still runs
+    this.leaveTopics()
+  }
+
+  private leaveTopics (): void {
+    for (const service of this.subscriptions) {
+      const topic = serviceTopic(this.grid, service)
+      this.components.pubsub.topicValidators.delete(topic)
+      try {
+        this.components.pubsub.unsubscribe(topic)
+      } catch (err) {
+        this.log('leaving %s: %s', topic, describeError(err))
+      }
+    }
+    this.subscriptions.clear()
   }
 
   async stop (): Promise<void> {
@@ -200,12 +215,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.expiryAt = Infinity
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
-    for (const service of this.subscriptions) {
-      const topic = serviceTopic(this.grid, service)
-      this.components.pubsub.topicValidators.delete(topic)
-      this.components.pubsub.unsubscribe(topic)
-    }
-    this.subscriptions.clear()
+    this.leaveTopics()
     await this.components.registrar.unhandle(SYNC_PROTOCOL)
   }
 

@@ -14,6 +14,7 @@ import { SyncPage, SyncRequest } from '../pb/sync.js'
 import { isValidServiceName } from '../announcement/names.js'
 import { MAX_SIGNED_ANNOUNCEMENT_BYTES } from '../announcement/record.js'
 import type { AbortOptions, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 export const SYNC_PROTOCOL = '/gossip-introducer/sync/1.0.0'
 /** Largest request a holder reads. */
@@ -38,6 +39,34 @@ export class SyncProtocolError extends Error {
 
 const PAGE_OVERHEAD_BYTES = 16
 
+/**
+ * Reads a frame's varint length prefix, giving up once it is longer than any prefix of
+ * a frame up to `maxDataLength` could be. lpStream's own decoder keeps asking for one more
+ * byte while the varint is unfinished, so a peer sending 0x80 bytes forever grew the
+ * asker's heap by ~100 bytes per byte received until the timeout.
+ */
+function boundedLengthDecoder (maxDataLength: number): (data: Uint8ArrayList) => number {
+  let maxBytes = 1
+  while (2 ** (7 * maxBytes) <= maxDataLength) {
+    maxBytes++
+  }
+  return (data) => {
+    let value = 0
+    for (let i = 0; i < data.byteLength && i < maxBytes; i++) {
+      const b = data.get(i)
+      value += (b & 0x7f) * 2 ** (7 * i)
+      if (b < 0x80) {
+        return value
+      }
+    }
+    if (data.byteLength < maxBytes) {
+      // unfinished: lpStream reads one more byte when the decoder throws a RangeError
+      throw new RangeError('unfinished length prefix')
+    }
+    throw new SyncProtocolError(`frame length prefix longer than ${maxBytes} bytes`)
+  }
+}
+
 export interface AnswerOptions extends AbortOptions {
   grid: string
   /** Records (encoded SignedAnnouncements) held for these services. */
@@ -46,7 +75,7 @@ export interface AnswerOptions extends AbortOptions {
 
 /** Holder side: reads one request, writes the pages, closes. */
 export async function answerSync (stream: Stream, options: AnswerOptions): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_REQUEST_BYTES })
+  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_REQUEST_BYTES, lengthDecoder: boundedLengthDecoder(MAX_SYNC_REQUEST_BYTES) })
   const request = SyncRequest.decode(await lp.read(options), { limits: { services: MAX_SYNC_SERVICES } })
   if (request.grid !== options.grid) {
     throw new SyncProtocolError(`sync request for grid ${JSON.stringify(request.grid)}, this node is in ${JSON.stringify(options.grid)}`)
@@ -84,7 +113,7 @@ export interface RequestOptions extends AbortOptions {
  */
 export async function * requestSync (stream: Stream, options: RequestOptions): AsyncGenerator<Uint8Array[]> {
   const maxRecords = options.maxRecords ?? DEFAULT_MAX_SYNC_RECORDS
-  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_PAGE_BYTES })
+  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_PAGE_BYTES, lengthDecoder: boundedLengthDecoder(MAX_SYNC_PAGE_BYTES) })
   const services = [...options.services].slice(0, MAX_SYNC_SERVICES)
   await lp.write(SyncRequest.encode({
     grid: options.grid,
@@ -95,6 +124,10 @@ export async function * requestSync (stream: Stream, options: RequestOptions): A
   while (true) {
     const bytes = await lp.read(options)
     const page = SyncPage.decode(bytes, { limits: { records: MAX_SYNC_PAGE_RECORDS } })
+    if (!page.done && page.records.length === 0) {
+      // an honest holder never sends one, and they would not count against maxRecords
+      throw new SyncProtocolError('sync answer has an empty page that is not the last')
+    }
     received += page.records.length
     if (received > maxRecords) {
       throw new SyncProtocolError(`sync answer exceeds ${maxRecords} records`)

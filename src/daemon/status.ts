@@ -1,0 +1,106 @@
+/**
+ * The JSON shapes of the HTTP API (/api/v1/...), built from a running node. Everything
+ * here is what a person or a script reads: ids as strings, times as ms since the epoch,
+ * seqnums as decimal strings (they exceed 2^53), seeds in Tahoe base32.
+ */
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
+import { INTRODUCER } from '../announcement/names.js'
+import { VERSION } from '../version.js'
+import type { IntroducerNode } from '../node.js'
+import type { ServicePeer } from '../peer-table.js'
+import type { PermutedPeer } from '../introduction/index.js'
+
+export interface PeerJson {
+  peerId: string
+  nickname: string
+  version: string
+  multiaddrs: string[]
+  fields: Record<string, string>
+  seqnum: string
+  readonly: boolean
+  availableSpace: number | null
+  permutationSeed: string
+  issuedAt: number
+  firstSeen: number
+  lastSeen: number
+  expiresAt: number
+  connected: boolean
+  /** When the current connection opened, if connected. */
+  connectedSince: number | null
+}
+
+export interface NodeInfo {
+  nickname: string
+  roles: string[]
+  startedAt: number
+}
+
+function connectionSince (node: IntroducerNode, peer: ServicePeer): number | null {
+  const connections = node.libp2p.getConnections(peer.peerId)
+  if (connections.length === 0) {
+    return null
+  }
+  return Math.min(...connections.map(c => c.timeline.open))
+}
+
+export function peerJson (node: IntroducerNode, peer: ServicePeer): PeerJson {
+  const since = peer.peerId.equals(node.peerId) ? null : connectionSince(node, peer)
+  return {
+    peerId: peer.peerId.toString(),
+    nickname: peer.nickname,
+    version: peer.version,
+    multiaddrs: peer.multiaddrs.map(String),
+    fields: { ...peer.fields },
+    seqnum: peer.seqnum.toString(),
+    readonly: peer.readonly,
+    availableSpace: peer.availableSpace ?? null,
+    permutationSeed: uint8ArrayToString(peer.permutationSeed, 'base32'),
+    issuedAt: peer.issuedAt,
+    firstSeen: peer.firstSeen,
+    lastSeen: peer.lastSeen,
+    expiresAt: peer.expiresAt,
+    connected: peer.peerId.equals(node.peerId) || since != null,
+    connectedSince: since
+  }
+}
+
+export function permutedJson (node: IntroducerNode, peer: PermutedPeer): PeerJson & { permutedId: string } {
+  return { ...peerJson(node, peer), permutedId: uint8ArrayToString(peer.permutedId, 'base16') }
+}
+
+export function statusJson (node: IntroducerNode, info: NodeInfo): Record<string, unknown> {
+  const intro = node.introducer
+  const services: Record<string, unknown> = {}
+  const names = new Set([...intro.getSubscriptions(), ...intro.getPublished()])
+  for (const service of [...names].sort()) {
+    const peers = intro.getPeers(service).map(p => peerJson(node, p))
+    services[service] = {
+      subscribed: intro.getSubscriptions().includes(service),
+      published: intro.getPublished().includes(service),
+      known: peers.length,
+      connected: peers.filter(p => p.connected).length,
+      peers
+    }
+  }
+  const introducers = intro.getPeers(INTRODUCER).filter(p => !p.peerId.equals(node.peerId))
+  const connectedIntroducers = new Set(intro.getConnectedIntroducers().map(String))
+  return {
+    node: {
+      peerId: node.peerId.toString(),
+      nickname: info.nickname,
+      grid: intro.grid,
+      roles: info.roles,
+      version: VERSION,
+      addresses: node.getMultiaddrs().map(String),
+      startedAt: info.startedAt,
+      connections: node.libp2p.getConnections().length
+    },
+    introducers: {
+      known: introducers.length,
+      connected: connectedIntroducers.size,
+      peers: introducers.map(p => peerJson(node, p))
+    },
+    services,
+    stats: intro.stats()
+  }
+}
