@@ -46,6 +46,7 @@ function runFlags (opts: Record<string, unknown>): Record<string, unknown> {
   if (opts.introducerTarget != null) flags.introducer_target = opts.introducerTarget
   if (opts.ttlMs != null) flags.announcement_ttl_ms = opts.ttlMs
   if (opts.services != null) flags.services = opts.services
+  if (opts.dialRetryMaxMs != null) flags.dial_retry_max_ms = opts.dialRetryMaxMs
   if (opts.storage === true) storage.enabled = true
   if (opts.readonly === true) storage.readonly = true
   if (opts.storageOnly === true) storage.storage_only = true
@@ -201,6 +202,7 @@ export function buildProgram (): Command {
     .option('--storage-only', 'do not subscribe to other storage servers')
     .option('--available-space <bytes>', 'announce available space', integer('--available-space'))
     .option('--ttl-ms <ms>', 'lifetime of this node\'s announcements', integer('--ttl-ms'))
+    .option('--dial-retry-max-ms <ms>', 'longest wait between dials of an unreachable peer', integer('--dial-retry-max-ms'))
     .option('--services <names>', 'extra services to subscribe to (comma-separated)', collect)
     .option('--http-listen <host:port>', 'HTTP server address')
     .addOption(new Option('--no-http', 'do not serve HTTP'))

@@ -11,7 +11,7 @@ import { z } from 'zod'
 import { NAME_PATTERN } from '../announcement/names.js'
 import { MAX_TTL_MS, MIN_TTL_MS } from '../announcement/record.js'
 import { describeError } from '../errors.js'
-import { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_INTRODUCER_TARGET } from '../introduction/index.js'
+import { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_INTRODUCER_TARGET } from '../introduction/index.js'
 
 export const CONFIG_FILE = 'introducer.toml'
 export const ENV_PREFIX = 'INTRODUCER_'
@@ -34,6 +34,7 @@ export const configSchema = z.object({
   introducer_target: z.number().int().min(1).max(64).default(DEFAULT_INTRODUCER_TARGET),
   announcement_ttl_ms: z.number().int().min(MIN_TTL_MS).max(MAX_TTL_MS).default(DEFAULT_ANNOUNCEMENT_TTL_MS),
   services: z.array(name).default([]),
+  dial_retry_max_ms: z.number().int().min(100).max(3_600_000).default(DEFAULT_BOOTSTRAP_RETRY_MAX_MS),
   storage: z.object({
     enabled: z.boolean().default(false),
     readonly: z.boolean().default(false),
@@ -59,6 +60,7 @@ export const CONFIG_KEYS: Array<{ key: string, env: string, kind: 'string' | 'li
   { key: 'introducer_target', env: 'INTRODUCER_TARGET', kind: 'number', doc: 'connections to keep to introducers' },
   { key: 'announcement_ttl_ms', env: 'ANNOUNCEMENT_TTL_MS', kind: 'number', doc: 'lifetime of this node\'s records; refreshed at a third of it' },
   { key: 'services', env: 'SERVICES', kind: 'list', doc: 'services to subscribe to besides the storage services' },
+  { key: 'dial_retry_max_ms', env: 'DIAL_RETRY_MAX_MS', kind: 'number', doc: 'longest wait between dials of an unreachable bootstrap peer or introducer' },
   { key: 'storage.enabled', env: 'STORAGE_ENABLED', kind: 'boolean', doc: 'offer storage (announce upload_storage and download_storage)' },
   { key: 'storage.readonly', env: 'STORAGE_READONLY', kind: 'boolean', doc: 'serve reads only (announce download_storage alone)' },
   { key: 'storage.storage_only', env: 'STORAGE_STORAGE_ONLY', kind: 'boolean', doc: 'do not subscribe to other storage servers' },

@@ -63,6 +63,7 @@ export async function runNode (dir: string, config: Config, log: Log, plugins: A
     introducerTarget: config.introducer_target,
     announcementTtlMs: config.announcement_ttl_ms,
     services: config.services,
+    bootstrapRetryMaxMs: config.dial_retry_max_ms,
     storage: {
       enabled: config.storage.enabled,
       readonly: config.storage.readonly,

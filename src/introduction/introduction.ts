@@ -488,9 +488,14 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       for await (const page of requestSync(stream, { grid: this.grid, services: this.subscriptions, signal })) {
         for (const data of page) {
           try {
-            await this.ingest(data)
+            const result = await this.ingest(data)
             this.count('accepted')
             taken++
+            if (this.isIntroducer) {
+              // relay what was news to us, so the rest of our side hears it now rather than
+              // at the publisher's next refresh (a newcomer's first record, a healed partition)
+              this.regossip(result, data)
+            }
           } catch (err) {
             this.count(err instanceof AnnouncementRejection ? err.code : 'internal-error')
           }
@@ -506,6 +511,16 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     } finally {
       this.syncing.delete(key)
     }
+  }
+
+  private regossip (result: OfferResult, data: Uint8Array): void {
+    const service = result.outcome === 'tombstoned' ? undefined : result.peer.service
+    if (service == null) {
+      return
+    }
+    this.components.pubsub.publish(serviceTopic(this.grid, service), data).catch((err: unknown) => {
+      this.log('relaying a synced %s record: %s', service, describeError(err))
+    })
   }
 
   // ---- expiry and cache --------------------------------------------------------------

@@ -1,0 +1,139 @@
+/**
+ * Node processes for tests: `introducer run DIR` as real OS processes over loopback.
+ * Every process started through a ProcessSet is killed by `killAll()` (call it in
+ * `after`), and on this process's exit.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { waitFor } from './wait.js'
+
+export const BIN = resolve('dist/src/daemon/bin.js')
+
+export interface NodeInfo {
+  peerId: string
+  multiaddrs: string[]
+  http: string
+  pid: number
+}
+
+export class NodeProcess {
+  readonly output: string[] = []
+  info?: NodeInfo
+  exited?: Promise<number | null>
+  child?: ChildProcess
+
+  constructor (readonly name: string, readonly dir: string, readonly args: string[]) {}
+
+  get multiaddr (): string {
+    if (this.info == null) throw new Error(`${this.name} is not running`)
+    return this.info.multiaddrs[0]
+  }
+
+  get peerId (): string {
+    if (this.info == null) throw new Error(`${this.name} has not started yet`)
+    return this.info.peerId
+  }
+
+  /** Starts the process and waits until it has written node.json. */
+  async start (timeoutMs = 45_000): Promise<this> {
+    await rm(join(this.dir, 'node.json'), { force: true })
+    const child = spawn(process.execPath, [BIN, 'run', this.dir, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child = child
+    this.exited = new Promise(resolve => child.once('exit', (code) => { resolve(code) }))
+    const collect = (chunk: Buffer): void => { this.output.push(...chunk.toString().split('\n').filter(Boolean)) }
+    child.stdout.on('data', collect)
+    child.stderr.on('data', collect)
+    let exitCode: number | null | undefined
+    void this.exited.then(code => { exitCode = code })
+    this.info = await waitFor(`${this.name} to start`, async () => {
+      if (exitCode !== undefined) {
+        throw new Error(`${this.name} exited with ${exitCode}:\n${this.output.join('\n')}`)
+      }
+      try {
+        const info = JSON.parse(await readFile(join(this.dir, 'node.json'), 'utf8')) as NodeInfo
+        return info.pid === child.pid ? info : undefined
+      } catch {
+        return undefined
+      }
+    }, timeoutMs, 50)
+    return this
+  }
+
+  async api<T = any> (path: string): Promise<T> {
+    if (this.info == null) throw new Error(`${this.name} is not running`)
+    const response = await fetch(`${this.info.http}${path}`, { signal: AbortSignal.timeout(5000) })
+    return response.json() as Promise<T>
+  }
+
+  /** Peer ids this node holds for a service. */
+  async peers (service: string): Promise<string[]> {
+    const body = await this.api<{ peers: Array<{ peerId: string }> }>(`/api/v1/peers?service=${service}`)
+    return body.peers.map(p => p.peerId).sort()
+  }
+
+  /** Sends a signal and waits for the exit code. */
+  async kill (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> {
+    if (this.child == null || this.child.exitCode !== null || this.child.signalCode !== null) {
+      return this.child?.exitCode ?? null
+    }
+    this.child.kill(signal)
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs)
+    try {
+      return await this.exited!
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Freezes (SIGSTOP) or resumes (SIGCONT) the process. */
+  signal (signal: NodeJS.Signals): void {
+    this.child?.kill(signal)
+  }
+}
+
+const live = new Set<NodeProcess>()
+process.once('exit', () => {
+  for (const p of live) {
+    p.child?.kill('SIGKILL')
+  }
+})
+
+export class ProcessSet {
+  readonly all: NodeProcess[] = []
+  private root?: string
+
+  async dir (name: string): Promise<string> {
+    this.root ??= await mkdtemp(join(tmpdir(), 'gi-test-'))
+    return join(this.root, name)
+  }
+
+  async start (name: string, args: string[], dir?: string): Promise<NodeProcess> {
+    const p = new NodeProcess(name, dir ?? await this.dir(name), args)
+    this.all.push(p)
+    live.add(p)
+    return p.start()
+  }
+
+  async killAll (): Promise<void> {
+    await Promise.allSettled(this.all.map(async p => p.kill('SIGKILL', 5000)))
+    for (const p of this.all) live.delete(p)
+    if (this.root != null) {
+      await rm(this.root, { recursive: true, force: true })
+    }
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (for a process that must come back at the same address). */
+export async function freePort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => { resolve(typeof address === 'object' && address != null ? address.port : 0) })
+    })
+  })
+}
