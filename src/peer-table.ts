@@ -145,7 +145,9 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
       expiresAt: expiry,
       record
     }
-    this.slots.set(key, { record, peer, forgetAt: expiry })
+    // never forget a key before the records it replaced would have expired, or an older
+    // copy still valid somewhere could come back as new
+    this.slots.set(key, { record, peer, forgetAt: Math.max(expiry, held?.forgetAt ?? 0) })
     const outcome = held?.peer != null ? 'updated' : 'added'
     this.safeDispatch(outcome === 'added' ? 'peer:added' : 'peer:updated', peer)
     return { outcome, peer }
@@ -156,11 +158,13 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     const now = this.now()
     const expired: ServicePeer[] = []
     for (const [key, slot] of this.slots) {
+      if (slot.peer != null && slot.peer.expiresAt <= now) {
+        expired.push(slot.peer)
+        // the entry goes; the slot stays as a tombstone until older copies are dead too
+        slot.peer = undefined
+      }
       if (slot.forgetAt <= now) {
         this.slots.delete(key)
-        if (slot.peer != null) {
-          expired.push(slot.peer)
-        }
       }
     }
     for (const peer of expired) {
@@ -173,8 +177,9 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
   nextExpiry (): number | undefined {
     let next: number | undefined
     for (const slot of this.slots.values()) {
-      if (next == null || slot.forgetAt < next) {
-        next = slot.forgetAt
+      const at = Math.min(slot.forgetAt, slot.peer?.expiresAt ?? Infinity)
+      if (next == null || at < next) {
+        next = at
       }
     }
     return next
@@ -202,7 +207,8 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     const now = this.now()
     const out: VerifiedAnnouncement[] = []
     for (const slot of this.slots.values()) {
-      if (slot.forgetAt > now && (services == null || services.has(slot.record.announcement.service))) {
+      const live = slot.peer != null || slot.record.announcement.withdrawn
+      if (live && slot.forgetAt > now && (services == null || services.has(slot.record.announcement.service))) {
         out.push(slot.record)
       }
     }

@@ -18,7 +18,12 @@ export function parseStorageIndex (input: Uint8Array | string): Uint8Array {
   }
   const text = input.trim().toLowerCase()
   if (/^[a-z2-7]{26}$/.test(text)) {
-    return uint8ArrayFromString(text, 'base32')
+    try {
+      return uint8ArrayFromString(text, 'base32')
+    } catch {
+      // 26 characters carry 130 bits: the last two must be zero
+      throw new InvalidStorageIndexError(`storage index ${JSON.stringify(input)} is not valid base32: its last character has bits set past 16 bytes`)
+    }
   }
   if (/^[0-9a-f]{32}$/.test(text)) {
     return uint8ArrayFromString(text, 'base16')

@@ -115,4 +115,13 @@ describe('peer table replacement rule', async () => {
     table.offer(await signed(k, base))
     assert.equal(seen, 1)
   })
+
+  await it('an older record with a longer TTL cannot return once its replacement expires', async () => {
+    const { table, clock } = harness()
+    table.offer(await signed(k, { ...base, seqnum: 1n, ttlMs: 120_000 }))
+    table.offer(await signed(k, { ...base, seqnum: 2n, ttlMs: 10_000 }))
+    clock.now = T0 + 10_000
+    assert.equal(table.expire().length, 1)
+    assert.equal(outcome(table, await signed(k, { ...base, seqnum: 1n, ttlMs: 120_000 })), 'stale')
+  })
 })

@@ -42,7 +42,7 @@ describe('permutation', () => {
     assert.deepEqual(parseStorageIndex('aaaqeayeaudaocajbifqydiob4'), SI)
     assert.deepEqual(parseStorageIndex('AAAQEAYEAUDAOCAJBIFQYDIOB4'), SI)
     assert.deepEqual(parseStorageIndex('000102030405060708090a0b0c0d0e0f'), SI)
-    for (const bad of ['', 'xyz', 'aaaqeayeaudaocajbifqydiob', '000102030405060708090a0b0c0d0e0', new Uint8Array()]) {
+    for (const bad of ['', 'xyz', 'aaaqeayeaudaocajbifqydiob7', 'aaaqeayeaudaocajbifqydiob', '000102030405060708090a0b0c0d0e0', new Uint8Array()]) {
       assert.throws(() => parseStorageIndex(bad), { name: InvalidStorageIndexError.NAME })
     }
   })

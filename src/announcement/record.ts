@@ -30,6 +30,8 @@ export const MAX_NICKNAME_BYTES = 128
 export const MAX_FIELD_KEY_BYTES = 64
 export const MAX_FIELD_VALUE_BYTES = 1024
 export const NONCE_BYTES = 16
+/** Seqnums are uint64 on the wire. */
+export const MAX_SEQNUM = 2n ** 64n - 1n
 export const ED25519_PUBLIC_KEY_BYTES = 32
 /** Shortest and longest TTL a record may carry. */
 export const MIN_TTL_MS = 1_000
@@ -105,6 +107,12 @@ function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined): Mult
     if (byteLength(k) > MAX_FIELD_KEY_BYTES || byteLength(v) > MAX_FIELD_VALUE_BYTES) {
       throw reject('over-limits', 'field')
     }
+  }
+  if (a.availableSpace != null && (!Number.isSafeInteger(a.availableSpace) || a.availableSpace < 0)) {
+    throw reject('over-limits', `availableSpace ${a.availableSpace} is not a whole number of bytes from 0 to 2^53-1`)
+  }
+  if (a.seqnum > MAX_SEQNUM) {
+    throw reject('over-limits', 'seqnum above 2^64-1')
   }
   if (multiaddrs != null) {
     return multiaddrs
@@ -210,7 +218,8 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
     throw reject('bad-signature')
   }
   if (announcement.issuedAtMs > options.now + MAX_CLOCK_SKEW_MS) {
-    throw reject('from-future', `issued ${announcement.issuedAtMs - options.now} ms ahead`)
+    // ignore, not reject: the relay may be honest and our own clock the one that is wrong
+    throw ignore('from-future', `issued ${announcement.issuedAtMs - options.now} ms ahead`)
   }
   if (expiresAt(announcement, options.now) <= options.now) {
     throw ignore('expired')

@@ -24,8 +24,6 @@ export type RejectionCode =
   | 'duplicate'
   | 'stale'
   | 'not-subscribed'
-  | 'rate-limited'
-  | 'not-admitted'
 
 export class AnnouncementRejection extends Error {
   static readonly NAME = 'AnnouncementRejection'

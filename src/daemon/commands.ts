@@ -15,6 +15,7 @@ import { NODE_INFO_FILE, runNode, STOP_TIMEOUT_MS, type NodeInfoFile } from './r
 import { EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes.js'
 import { welcomePage } from './welcome-page.js'
 import { metricsPlugin } from './metrics.js'
+import type { PeerJson, PeersJson, PermutedJson, StatusJson } from './status.js'
 
 /** A node's own bootstrap list, read at start when present. */
 export const NODE_BOOTSTRAP_FILE = 'bootstrap.txt'
@@ -135,28 +136,28 @@ async function apiBase (opts: { api?: string, dir?: string }): Promise<string> {
   return info.http
 }
 
-async function getJson (base: string, path: string): Promise<any> {
+async function getJson<T> (base: string, path: string): Promise<T> {
   let response: Response
   try {
     response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(10_000) })
   } catch (err) {
     throw new ExitError(`cannot reach the node at ${base}: ${describeError(err)}`, EXIT_UNREACHABLE)
   }
-  const body = await response.json() as { error?: string }
+  const body = await response.json() as T & { error?: string }
   if (!response.ok) {
     throw new ExitError(body.error ?? `HTTP ${response.status}`, EXIT_USAGE)
   }
   return body
 }
 
-function printPeers (peers: Array<Record<string, any>>, extra?: string): void {
+function printPeers (peers: Array<PeerJson & { permutedId?: string }>): void {
   if (peers.length === 0) {
     process.stdout.write('(none)\n')
     return
   }
   for (const p of peers) {
     const flags = [p.readonly === true ? 'read-only' : '', p.connected === true ? 'connected' : 'not connected'].filter(Boolean).join(', ')
-    process.stdout.write(`${extra != null ? `${String(p[extra]).slice(0, 12)}  ` : ''}${p.peerId}  ${JSON.stringify(p.nickname)}  ${p.version}  (${flags})\n`)
+    process.stdout.write(`${p.permutedId != null ? `${p.permutedId.slice(0, 12)}  ` : ''}${p.peerId}  ${JSON.stringify(p.nickname)}  ${p.version}  (${flags})\n`)
   }
 }
 
@@ -212,7 +213,7 @@ export function buildProgram (): Command {
     .description('list the known peers of a service')
     .argument('<service>', 'e.g. upload_storage')
     .action(async (service: string, opts: { dir?: string, api?: string, json?: boolean }) => {
-      const body = await getJson(await apiBase(opts), `/api/v1/peers?service=${encodeURIComponent(service)}`)
+      const body = await getJson<PeersJson>(await apiBase(opts), `/api/v1/peers?service=${encodeURIComponent(service)}`)
       if (opts.json === true) {
         process.stdout.write(JSON.stringify(body, null, 2) + '\n')
       } else {
@@ -225,18 +226,18 @@ export function buildProgram (): Command {
     .argument('<service>', 'e.g. upload_storage')
     .argument('<storage-index>', 'Tahoe base32 (26 characters) or 32 hex digits')
     .action(async (service: string, index: string, opts: { dir?: string, api?: string, json?: boolean }) => {
-      const body = await getJson(await apiBase(opts), `/api/v1/permuted?service=${encodeURIComponent(service)}&storage-index=${encodeURIComponent(index)}`)
+      const body = await getJson<PermutedJson>(await apiBase(opts), `/api/v1/permuted?service=${encodeURIComponent(service)}&storage-index=${encodeURIComponent(index)}`)
       if (opts.json === true) {
         process.stdout.write(JSON.stringify(body, null, 2) + '\n')
       } else {
-        printPeers(body.peers, 'permutedId')
+        printPeers(body.peers)
       }
     })
 
   queryOptions(program.command('status'))
     .description('show a running node: identity, introducers, services')
     .action(async (opts: { dir?: string, api?: string, json?: boolean }) => {
-      const body = await getJson(await apiBase(opts), '/api/v1/status')
+      const body = await getJson<StatusJson>(await apiBase(opts), '/api/v1/status')
       if (opts.json === true) {
         process.stdout.write(JSON.stringify(body, null, 2) + '\n')
         return
@@ -244,7 +245,7 @@ export function buildProgram (): Command {
       const n = body.node
       process.stdout.write(`node ${n.peerId} ${JSON.stringify(n.nickname)} grid ${n.grid} roles ${n.roles.join(', ')} version ${n.version}\n`)
       process.stdout.write(`connected to ${body.introducers.connected} of ${body.introducers.known} known introducers\n`)
-      for (const [service, s] of Object.entries(body.services as Record<string, any>)) {
+      for (const [service, s] of Object.entries(body.services)) {
         process.stdout.write(`${service}: connected to ${s.connected} of ${s.known} known\n`)
       }
     })

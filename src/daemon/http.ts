@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { isValidServiceName } from '../announcement/names.js'
 import { describeError, InvalidStorageIndexError } from '../errors.js'
-import { peerJson, permutedJson, statusJson, type NodeInfo } from './status.js'
+import { peerJson, permutedJson, statusJson, type NodeInfo, type PeersJson, type PermutedJson } from './status.js'
 import type { IntroducerNode } from '../node.js'
 
 export interface HttpServerInit {
@@ -23,14 +23,15 @@ export async function startHttpServer (init: HttpServerInit): Promise<{ url: str
   const app = Fastify({ logger: false, bodyLimit: 1024 })
   const badRequest = (message: string): { error: string } => ({ error: message })
 
-  app.get('/api/v1/status', async () => statusJson(node, info))
+  app.get('/api/v1/status', () => Promise.resolve(statusJson(node, info)))
 
   app.get<{ Querystring: { service?: string } }>('/api/v1/peers', async (request, reply) => {
     const service = request.query.service
     if (!isValidServiceName(service)) {
       return reply.code(400).send(badRequest('query parameter "service" must be a service name, e.g. ?service=upload_storage'))
     }
-    return { service, peers: node.introducer.getPeers(service).map(p => peerJson(node, p)) }
+    const body: PeersJson = { service, peers: node.introducer.getPeers(service).map(p => peerJson(node, p)) }
+    return body
   })
 
   app.get<{ Querystring: { service?: string, 'storage-index'?: string } }>('/api/v1/permuted', async (request, reply) => {
@@ -43,7 +44,8 @@ export async function startHttpServer (init: HttpServerInit): Promise<{ url: str
       return reply.code(400).send(badRequest('query parameter "storage-index" is required (Tahoe base32 or hex)'))
     }
     try {
-      return { service, storageIndex: index, peers: node.introducer.getPermutedPeers(service, index).map(p => permutedJson(node, p)) }
+      const body: PermutedJson = { service, storageIndex: index, peers: node.introducer.getPermutedPeers(service, index).map(p => permutedJson(node, p)) }
+      return body
     } catch (err) {
       if (err instanceof InvalidStorageIndexError) {
         return reply.code(400).send(badRequest(describeError(err)))

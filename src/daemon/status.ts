@@ -68,9 +68,44 @@ export function permutedJson (node: IntroducerNode, peer: PermutedPeer): PeerJso
   return { ...peerJson(node, peer), permutedId: uint8ArrayToString(peer.permutedId, 'base16') }
 }
 
-export function statusJson (node: IntroducerNode, info: NodeInfo): Record<string, unknown> {
+export interface ServiceJson {
+  subscribed: boolean
+  published: boolean
+  known: number
+  connected: number
+  peers: PeerJson[]
+}
+
+export interface StatusJson {
+  node: {
+    peerId: string
+    nickname: string
+    grid: string
+    roles: string[]
+    version: string
+    addresses: string[]
+    startedAt: number
+    connections: number
+  }
+  introducers: { known: number, connected: number, peers: PeerJson[] }
+  services: Record<string, ServiceJson>
+  stats: ReturnType<IntroducerNode['introducer']['stats']>
+}
+
+export interface PeersJson {
+  service: string
+  peers: PeerJson[]
+}
+
+export interface PermutedJson {
+  service: string
+  storageIndex: string
+  peers: Array<PeerJson & { permutedId: string }>
+}
+
+export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
   const intro = node.introducer
-  const services: Record<string, unknown> = {}
+  const services: Record<string, ServiceJson> = {}
   const names = new Set([...intro.getSubscriptions(), ...intro.getPublished()])
   for (const service of [...names].sort()) {
     const peers = intro.getPeers(service).map(p => peerJson(node, p))

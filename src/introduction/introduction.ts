@@ -11,7 +11,7 @@ import { parseServiceTopic, serviceTopic } from '../gossip/topic.js'
 import { PeerTable, type OfferResult, type PeerTableEventName, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
 import { parseStorageIndex } from '../storage-index.js'
-import { answerSync, DEFAULT_SYNC_TIMEOUT_MS, requestSync, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
+import { answerSync, DEFAULT_SYNC_TIMEOUT_MS, MAX_SYNC_SERVICES, requestSync, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
 import { SOFTWARE_VERSION } from '../version.js'
 import { ConnectionKeeper, parseBootstrapEntry, type DialTarget } from './connections.js'
 import { MemoryStore, type IntroductionStore } from './store.js'
@@ -23,8 +23,13 @@ import {
 } from './index.js'
 import type { IdentifyResult } from '@libp2p/interface'
 
-/** Most services an introducer follows on its own, so topic spam cannot grow it without end. */
-export const MAX_FOLLOWED_SERVICES = 256
+/**
+ * Most services a node holds subscriptions for when an introducer follows them on its own,
+ * so topic spam cannot grow it without end; one sync request can name them all.
+ */
+export const MAX_FOLLOWED_SERVICES = MAX_SYNC_SERVICES
+/** A sync asked for again while one runs is repeated, at most this many times in all. */
+export const MAX_SYNC_ROUNDS = 3
 /** Most changes buffered for one `changes()` consumer. */
 export const MAX_PENDING_CHANGES = 10_000
 /** Inbound sync streams served at once per connection. */
@@ -96,7 +101,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly keeper: ConnectionKeeper
   private readonly subscriptions = new Set<string>()
   private readonly published = new Map<string, PublishFields>()
-  private readonly syncing = new Set<string>()
+  private readonly syncing = new Map<string, { again: boolean }>()
   private readonly counters: IntroductionStats = { accepted: 0, dropped: {}, syncRequestsServed: 0, syncRequestsMade: 0, syncFailures: 0 }
   private started = false
   private seqnum = 0n
@@ -224,11 +229,10 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   async publish (service: string, fields: PublishFields = {}): Promise<void> {
     assertServiceName(service)
     this.assertStarted()
-    this.published.set(service, { ...fields })
     try {
-      await this.publishRecord(service, false)
+      await this.publishRecord(service, false, { ...fields })
     } catch (err) {
-      this.published.delete(service)
+      // what was published before stays published
       if (err instanceof AnnouncementRejection) {
         throw new InvalidAnnouncementError(`cannot publish ${service}: ${describeError(err)}`)
       }
@@ -251,8 +255,8 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   }
 
   /** Signs a fresh record (new seqnum), takes it into our table, and gossips it. */
-  private async publishRecord (service: string, withdrawn: boolean): Promise<void> {
-    const fields = this.published.get(service) ?? {}
+  private async publishRecord (service: string, withdrawn: boolean, newFields?: PublishFields): Promise<void> {
+    const fields = newFields ?? this.published.get(service) ?? {}
     const multiaddrs = (fields.multiaddrs ?? this.components.addressManager.getAddresses()).map(ma => typeof ma === 'string' ? multiaddr(ma) : ma)
     const seqnum = await this.takeSeqnum()
     const record = await signAnnouncement({
@@ -272,6 +276,9 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       withdrawn
     }, this.components.privateKey)
     this.table.offer(record)
+    if (newFields != null) {
+      this.published.set(service, newFields)
+    }
     this.afterTableChange()
     try {
       await this.components.pubsub.publish(serviceTopic(this.grid, service), record.signed)
@@ -470,10 +477,27 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   async syncWith (peer: PeerId, options: AbortOptions = {}): Promise<number> {
     this.assertStarted()
     const key = peer.toString()
-    if (this.syncing.has(key)) {
+    const running = this.syncing.get(key)
+    if (running != null) {
+      // the request under way was sent before whatever asks now (e.g. a new subscription)
+      running.again = true
       return 0
     }
-    this.syncing.add(key)
+    const state = { again: false }
+    this.syncing.set(key, state)
+    try {
+      let taken = await this.syncOnce(peer, options)
+      for (let round = 1; state.again && this.started && round < MAX_SYNC_ROUNDS; round++) {
+        state.again = false
+        taken += await this.syncOnce(peer, options)
+      }
+      return taken
+    } finally {
+      this.syncing.delete(key)
+    }
+  }
+
+  private async syncOnce (peer: PeerId, options: AbortOptions): Promise<number> {
     this.counters.syncRequestsMade++
     const signal = AbortSignal.any([
       AbortSignal.timeout(this.options.syncTimeoutMs),
@@ -501,6 +525,8 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
           }
         }
       }
+      // the holder has closed its side; close ours so the stream is released at both ends
+      await stream.close({ signal })
       this.log('synced %d new records from %p', taken, peer)
       return taken
     } catch (err) {
@@ -508,10 +534,9 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       stream?.abort(asError(err))
       this.log('sync with %p failed: %s', peer, describeError(err))
       throw err
-    } finally {
-      this.syncing.delete(key)
     }
   }
+
 
   private regossip (result: OfferResult, data: Uint8Array): void {
     const service = result.outcome === 'tombstoned' ? undefined : result.peer.service
@@ -567,17 +592,16 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     let dropped = 0
     for (const data of await this.options.store.loadCache()) {
       try {
-        const record = await openAnnouncement(data, { grid: this.grid, now: this.options.now() })
-        if (!record.peerId.equals(this.components.peerId)) {
-          this.table.offer(record)
-          loaded++
-        }
+        // the same checks as gossip and sync, except that our own records are not restored:
+        // we publish fresh ones
+        await this.ingest(data)
+        loaded++
       } catch {
         dropped++
       }
     }
     if (loaded + dropped > 0) {
-      this.log('cache: %d records loaded, %d expired or invalid dropped', loaded, dropped)
+      this.log('cache: %d records loaded, %d expired, unsubscribed or invalid dropped', loaded, dropped)
     }
   }
 

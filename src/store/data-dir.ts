@@ -13,15 +13,17 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DataDirError, describeError } from '../errors.js'
 import { CachedRecords } from '../pb/cache.js'
+import { MAX_SEQNUM, MAX_SIGNED_ANNOUNCEMENT_BYTES } from '../announcement/record.js'
 import type { IntroductionStore } from '../introduction/store.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export const KEY_FILE = 'node.key'
 export const SEQNUM_FILE = 'seqnum'
 export const CACHE_FILE = 'cache.pb'
-/** A cache larger than this is not read (it would be from something else). */
-export const MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024
-export const MAX_CACHED_RECORDS = 100_000
+/** Most records kept in the cache. */
+export const MAX_CACHED_RECORDS = 50_000
+/** A cache larger than the most it can hold is not read (it would be from something else). */
+export const MAX_CACHE_FILE_BYTES = MAX_CACHED_RECORDS * (MAX_SIGNED_ANNOUNCEMENT_BYTES + 8)
 
 async function fsyncDir (dir: string): Promise<void> {
   const handle = await open(dir, 'r')
@@ -103,7 +105,7 @@ export class FileStore implements IntroductionStore {
       // lost or never written: nextSeqnum's wall-clock floor keeps us above old seqnums
       return 0n
     }
-    if (!/^\d{1,20}$/.test(text)) {
+    if (!/^\d{1,20}$/.test(text) || BigInt(text) > MAX_SEQNUM) {
       this.onDiscard(path, `not a seqnum: ${JSON.stringify(text.slice(0, 40))}`)
       return 0n
     }

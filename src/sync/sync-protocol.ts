@@ -13,6 +13,7 @@ import { lpStream } from '@libp2p/utils'
 import { SyncPage, SyncRequest } from '../pb/sync.js'
 import { isValidServiceName } from '../announcement/names.js'
 import { MAX_SIGNED_ANNOUNCEMENT_BYTES } from '../announcement/record.js'
+import { describeError } from '../errors.js'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -27,7 +28,7 @@ export const MAX_SYNC_PAGE_RECORDS = 512
 export const MAX_SYNC_PAGE_BYTES = 256 * 1024
 /** Records per page asked for by default. */
 export const DEFAULT_SYNC_PAGE_RECORDS = 256
-/** Time an asker gives a whole exchange, and a holder gives the request to arrive. */
+/** Time an asker gives a whole exchange, and a holder gives reading the request and writing the answer. */
 export const DEFAULT_SYNC_TIMEOUT_MS = 10_000
 /** Most records an asker takes from one exchange. */
 export const DEFAULT_MAX_SYNC_RECORDS = 50_000
@@ -67,6 +68,15 @@ function boundedLengthDecoder (maxDataLength: number): (data: Uint8ArrayList) =>
   }
 }
 
+/** Decodes a frame; a peer's garbage (or a frame over a limit) is a SyncProtocolError. */
+function decode<T> (codec: { decode(buf: Uint8ArrayList, opts: { limits: Record<string, number> }): T }, bytes: Uint8ArrayList, limits: Record<string, number>, what: string): T {
+  try {
+    return codec.decode(bytes, { limits })
+  } catch (err) {
+    throw new SyncProtocolError(`malformed sync ${what}: ${describeError(err)}`)
+  }
+}
+
 export interface AnswerOptions extends AbortOptions {
   grid: string
   /** Records (encoded SignedAnnouncements) held for these services. */
@@ -76,7 +86,7 @@ export interface AnswerOptions extends AbortOptions {
 /** Holder side: reads one request, writes the pages, closes. */
 export async function answerSync (stream: Stream, options: AnswerOptions): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_REQUEST_BYTES, lengthDecoder: boundedLengthDecoder(MAX_SYNC_REQUEST_BYTES) })
-  const request = SyncRequest.decode(await lp.read(options), { limits: { services: MAX_SYNC_SERVICES } })
+  const request = decode(SyncRequest, await lp.read(options), { services: MAX_SYNC_SERVICES }, 'request')
   if (request.grid !== options.grid) {
     throw new SyncProtocolError(`sync request for grid ${JSON.stringify(request.grid)}, this node is in ${JSON.stringify(options.grid)}`)
   }
@@ -123,7 +133,7 @@ export async function * requestSync (stream: Stream, options: RequestOptions): A
   let received = 0
   while (true) {
     const bytes = await lp.read(options)
-    const page = SyncPage.decode(bytes, { limits: { records: MAX_SYNC_PAGE_RECORDS } })
+    const page = decode(SyncPage, bytes, { records: MAX_SYNC_PAGE_RECORDS }, 'page')
     if (!page.done && page.records.length === 0) {
       // an honest holder never sends one, and they would not count against maxRecords
       throw new SyncProtocolError('sync answer has an empty page that is not the last')

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
+import type { PeersJson } from '../../src/daemon/status.js'
 
 const GRID = ['--grid', 'proc-test', '--dial-retry-max-ms', '2000']
 const LONG_TTL = ['--ttl-ms', '120000']
@@ -57,8 +58,8 @@ describe('a grid of node processes', { timeout: 240_000 }, () => {
     const status = await clients[0].api('/api/v1/status')
     assert.equal(status.introducers.known, 3)
     assert.ok(status.introducers.connected >= 1)
-    const ro = (await clients[0].api('/api/v1/peers?service=download_storage')).peers.filter((p: { readonly: boolean }) => p.readonly)
-    assert.deepEqual(ro.map((p: { peerId: string }) => p.peerId).sort(), ids(readonly))
+    const ro = (await clients[0].api<PeersJson>('/api/v1/peers?service=download_storage')).peers.filter(p => p.readonly)
+    assert.deepEqual(ro.map(p => p.peerId).sort(), ids(readonly))
   })
 
   it('a new introducer is discovered by every node through the introducer topic', async () => {

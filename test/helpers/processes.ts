@@ -9,6 +9,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { waitFor } from './wait.js'
+import type { PeersJson, StatusJson } from '../../src/daemon/status.js'
 
 export const BIN = resolve('dist/src/daemon/bin.js')
 
@@ -62,7 +63,7 @@ export class NodeProcess {
     return this
   }
 
-  async api<T = any> (path: string): Promise<T> {
+  async api<T = StatusJson> (path: string): Promise<T> {
     if (this.info == null) throw new Error(`${this.name} is not running`)
     const response = await fetch(`${this.info.http}${path}`, { signal: AbortSignal.timeout(5000) })
     return response.json() as Promise<T>
@@ -70,7 +71,7 @@ export class NodeProcess {
 
   /** Peer ids this node holds for a service. */
   async peers (service: string): Promise<string[]> {
-    const body = await this.api<{ peers: Array<{ peerId: string }> }>(`/api/v1/peers?service=${service}`)
+    const body = await this.api<PeersJson>(`/api/v1/peers?service=${service}`)
     return body.peers.map(p => p.peerId).sort()
   }
 

@@ -6,12 +6,12 @@ export async function waitFor<T> (what: string, check: () => T | Promise<T>, tim
     try {
       const value = await check()
       if (value != null && value !== false) {
-        return value as NonNullable<T>
+        return value
       }
     } catch (err) {
       last = err
     }
     await new Promise(resolve => setTimeout(resolve, intervalMs))
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last != null ? ` (last error: ${String(last)})` : ''}`)
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last != null ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ''}`)
 }

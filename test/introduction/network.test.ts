@@ -138,4 +138,27 @@ describe('introduction over real nodes', () => {
     await assert.rejects(node.introducer.waitForPeers(UPLOAD_STORAGE, 1, { signal: AbortSignal.timeout(200) }), { name: 'AbortError' })
     await set.stopAll()
   })
+
+  it('syncs again and again over one connection (streams are released)', async () => {
+    const a = await set.start({ services: [HELPER] })
+    const b = await set.start({ services: [HELPER] })
+    await b.introducer.publish(HELPER)
+    await connect(a, b)
+    for (let i = 0; i < 8; i++) {
+      await a.introducer.syncWith(b.peerId, { signal: AbortSignal.timeout(5000) })
+    }
+    assert.equal(a.introducer.getPeers(HELPER).length, 1)
+    assert.equal(a.introducer.stats().syncFailures, 0)
+    await set.stopAll()
+  })
+
+  it('refuses to publish what no receiver would accept, and keeps what it held', async () => {
+    const node = await set.start()
+    await node.introducer.publish(HELPER, { availableSpace: 5 })
+    await assert.rejects(node.introducer.publish(HELPER, { availableSpace: -1 }), { name: 'InvalidAnnouncementError' })
+    await assert.rejects(node.introducer.publish(HELPER, { availableSpace: 1.5 }), { name: 'InvalidAnnouncementError' })
+    await assert.rejects(node.introducer.publish('Bad Name'), { name: 'InvalidServiceNameError' })
+    assert.equal(node.introducer.getPeers(HELPER)[0]?.availableSpace, 5)
+    await set.stopAll()
+  })
 })
