@@ -9,7 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { DOWNLOAD_STORAGE, UPLOAD_STORAGE } from './announcement/names.js'
 import { InvalidOptionError } from './errors.js'
 import { fastMessageId, messageId } from './gossip/message-id.js'
@@ -46,6 +46,8 @@ export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
   services?: string[]
   /** The node's key, when not kept in `dataDir`. @default a new Ed25519 key */
   privateKey?: PrivateKey
+  /** libp2p metrics implementation, e.g. `prometheusMetrics()` (the daemon uses it). @default none */
+  metrics?: Libp2pOptions['metrics']
 }
 
 export interface IntroducerNode {
@@ -69,10 +71,11 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
   }
   const privateKey = options.privateKey ??
     (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
-  const { dataDir, listen, storage, services, privateKey: _key, ...introInit } = options
+  const { dataDir, listen, storage, services, metrics, privateKey: _key, ...introInit } = options
 
   const libp2p = await createLibp2p({
     privateKey,
+    metrics,
     addresses: { listen: listen ?? DEFAULT_LISTEN },
     transports: [tcp()],
     connectionEncrypters: [noise()],

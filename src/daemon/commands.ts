@@ -14,7 +14,7 @@ import { CONFIG_FILE, ConfigError, defaultConfigText, loadConfig } from './confi
 import { NODE_INFO_FILE, runNode, STOP_TIMEOUT_MS, type NodeInfoFile } from './run.js'
 import { EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes.js'
 import { welcomePage } from './welcome-page.js'
-import { metricsPlugin } from './metrics.js'
+import { createRegistry, metricsPlugin } from './metrics.js'
 import type { PeerJson, PeersJson, PermutedJson, StatusJson } from './status.js'
 
 /** A node's own bootstrap list, read at start when present. */
@@ -90,7 +90,8 @@ async function runCommand (dir: string, opts: Record<string, unknown>): Promise<
   }
   let running
   try {
-    running = await runNode(dir, config, log, [welcomePage, metricsPlugin])
+    const metrics = createRegistry(resolve(dir))
+    running = await runNode(dir, config, log, [welcomePage, (app, node) => { metricsPlugin(app, node, metrics.registry) }], { metrics: metrics.libp2p })
   } catch (err) {
     throw new ExitError(`cannot start: ${describeError(err)}`, /bootstrap|multiaddr|invalid option/i.test(describeError(err)) ? EXIT_USAGE : 1)
   }

@@ -1,15 +1,21 @@
 /**
  * Prometheus metrics at /metrics (prom-client): announcements accepted and dropped by
  * reason, table sizes per service, sync exchanges, the age of records when they arrive
- * (propagation delay plus clock skew), and Node's process metrics.
+ * (propagation delay plus clock skew). libp2p's own metrics and Node's process metrics
+ * come from @libp2p/prometheus-metrics registering into the same registry.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { IntroducerNode } from '../node.js'
 import type { FastifyInstance } from 'fastify'
 
-export function createMetrics (node: IntroducerNode): Registry {
+/** One registry per node process: libp2p's metrics (pass `libp2p` to createNode) and ours. */
+export function createRegistry (statfsLocation: string): { registry: Registry, libp2p: ReturnType<typeof prometheusMetrics> } {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
+  return { registry, libp2p: prometheusMetrics({ registry, collectDefaultMetrics: true, statfsLocation }) }
+}
+
+export function registerIntroducerMetrics (node: IntroducerNode, registry: Registry): void {
   const intro = node.introducer
   new Gauge({
     name: 'introducer_table_entries',
@@ -69,11 +75,10 @@ export function createMetrics (node: IntroducerNode): Registry {
       }
     })
   }
-  return registry
 }
 
-export function metricsPlugin (app: FastifyInstance, node: IntroducerNode): void {
-  const registry = createMetrics(node)
+export function metricsPlugin (app: FastifyInstance, node: IntroducerNode, registry: Registry): void {
+  registerIntroducerMetrics(node, registry)
   app.get('/metrics', async (_request, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics())
   })

@@ -6,7 +6,7 @@
 import { rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { readBootstrapFile } from '../bootstrap-file.js'
-import { createNode, type IntroducerNode } from '../node.js'
+import { createNode, type IntroducerNode, type NodeOptions } from '../node.js'
 import { FileStore, writeFileAtomic } from '../store/data-dir.js'
 import { startHttpServer } from './http.js'
 import type { Config } from './config.js'
@@ -47,13 +47,14 @@ function describePeer (peer: ServicePeer): string {
   return `${peer.service} ${peer.peerId.toString()} ${JSON.stringify(peer.nickname.slice(0, 32))}`
 }
 
-export async function runNode (dir: string, config: Config, log: Log, plugins: Array<(app: FastifyInstance, node: IntroducerNode) => void> = []): Promise<RunningNode> {
+export async function runNode (dir: string, config: Config, log: Log, plugins: Array<(app: FastifyInstance, node: IntroducerNode) => void> = [], extra: Pick<NodeOptions, 'metrics'> = {}): Promise<RunningNode> {
   const dataDir = resolve(dir)
   const bootstrap = [...config.bootstrap]
   if (config.bootstrap_file !== '') {
     bootstrap.push(...await readBootstrapFile(resolve(dataDir, config.bootstrap_file)))
   }
   const node = await createNode({
+    ...extra,
     dataDir,
     grid: config.grid,
     nickname: config.nickname,
