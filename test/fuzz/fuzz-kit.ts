@@ -7,6 +7,8 @@
  * the number of cases (default 10000; each target takes a fixed share of it).
  */
 import { randomBytes } from 'node:crypto'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 
@@ -60,6 +62,11 @@ function parseSeed (text: string): number {
     throw new Error(`FUZZ_SEED must be a non-negative integer, got ${JSON.stringify(text)}`)
   }
   return value >>> 0
+}
+
+/** An Ed25519 key drawn from the PRNG, so that a seed replays the same records. */
+export async function seededKey (rng: Prng): Promise<PrivateKey> {
+  return generateKeyPairFromSeed('Ed25519', rng.bytes(32))
 }
 
 /** The run's base seed: FUZZ_SEED, or fresh random bits (printed by every target). */
