@@ -10,7 +10,8 @@ import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
-import { DOWNLOAD_STORAGE, UPLOAD_STORAGE } from './announcement/names.js'
+import { DEFAULT_GRID, DOWNLOAD_STORAGE, PREDEFINED_SERVICES, UPLOAD_STORAGE } from './announcement/names.js'
+import { announcementScoreParams, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, PUBLISH_THRESHOLD } from './gossip/scoring.js'
 import { InvalidOptionError } from './errors.js'
 import { fastMessageId, messageId } from './gossip/message-id.js'
 import { introducer, type IntroducerService, type IntroductionInit } from './introduction/index.js'
@@ -21,8 +22,6 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Listen on loopback only unless told otherwise: nothing is exposed by accident. */
 export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0']
-/** IPs whose many peers gossipsub must not penalise as colocated (local test grids). */
-export const COLOCATION_WHITELIST = ['127.0.0.1', '::1']
 
 export interface StorageOptions {
   /** Offer storage: announce `upload_storage` and `download_storage`. */
@@ -93,7 +92,8 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
         fastMsgIdFn: fastMessageId,
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
-        scoreParams: { IPColocationFactorWhitelist: new Set(COLOCATION_WHITELIST) }
+        scoreParams: announcementScoreParams(options.grid ?? DEFAULT_GRID, [...PREDEFINED_SERVICES, ...(services ?? [])]),
+        scoreThresholds: { gossipThreshold: GOSSIP_THRESHOLD, publishThreshold: PUBLISH_THRESHOLD, graylistThreshold: GRAYLIST_THRESHOLD }
       }),
       introducer: introducer({
         ...introInit,

@@ -24,6 +24,7 @@ export type RejectionCode =
   | 'duplicate'
   | 'stale'
   | 'not-subscribed'
+  | 'rate-limited'
 
 export class AnnouncementRejection extends Error {
   static readonly NAME = 'AnnouncementRejection'

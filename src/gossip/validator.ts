@@ -4,6 +4,7 @@
  */
 import { TopicValidatorResult, type TopicValidatorFn } from '@libp2p/gossipsub'
 import { AnnouncementRejection, type RejectionCode } from '../announcement/rejection.js'
+import type { PeerId } from '@libp2p/interface'
 
 export function toValidatorResult (err: unknown): TopicValidatorResult {
   if (err instanceof AnnouncementRejection) {
@@ -15,15 +16,15 @@ export function toValidatorResult (err: unknown): TopicValidatorResult {
 
 export interface ValidatorHooks {
   /** Takes the record into the table or throws an AnnouncementRejection. */
-  ingest(data: Uint8Array, topicService: string): Promise<unknown>
+  ingest(data: Uint8Array, topicService: string, from: PeerId): Promise<unknown>
   /** Counts an outcome: `accepted`, or the rejection code. */
   count(outcome: 'accepted' | RejectionCode | 'internal-error'): void
 }
 
 export function createTopicValidator (service: string, hooks: ValidatorHooks): TopicValidatorFn {
-  return async (_peer, message) => {
+  return async (peer, message) => {
     try {
-      await hooks.ingest(message.data, service)
+      await hooks.ingest(message.data, service, peer)
       hooks.count('accepted')
       return TopicValidatorResult.Accept
     } catch (err) {

@@ -13,6 +13,7 @@
  */
 import { Introduction } from './introduction.js'
 import type { IntroductionStore } from './store.js'
+import type { RateLimit } from '../gossip/rate-limit.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { RejectionCode } from '../announcement/rejection.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -73,6 +74,12 @@ export interface IntroductionInit {
   now?: () => number
   /** Time a sync exchange may take. @default DEFAULT_SYNC_TIMEOUT_MS */
   syncTimeoutMs?: number
+  /**
+   * Records that change the table, per publisher, from gossip and sync; a publisher over
+   * it has its records dropped (and is penalised when it sends them itself).
+   * @default DEFAULT_PUBLISHER_RATE_LIMIT (burst 20, 1 per second)
+   */
+  publisherRateLimit?: RateLimit
 }
 
 export interface IntroductionComponents {

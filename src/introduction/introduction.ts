@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto'
 import { AbortError, asError, ChangeQueueOverflowError, describeError, InvalidAnnouncementError, InvalidOptionError, NotStartedError } from '../errors.js'
 import { assertGridId, assertServiceName, DEFAULT_GRID, INTRODUCER, PREDEFINED_SERVICES } from '../announcement/names.js'
 import { MAX_TTL_MS, MIN_TTL_MS, NONCE_BYTES, openAnnouncement, signAnnouncement } from '../announcement/record.js'
-import { AnnouncementRejection, ignore, type RejectionCode } from '../announcement/rejection.js'
+import { AnnouncementRejection, ignore, reject, type RejectionCode } from '../announcement/rejection.js'
 import { nextSeqnum } from '../announcement/seqnum.js'
 import { createTopicValidator } from '../gossip/validator.js'
+import { DEFAULT_PUBLISHER_RATE_LIMIT, PublisherRateLimiter } from '../gossip/rate-limit.js'
 import { parseServiceTopic, serviceTopic } from '../gossip/topic.js'
 import { PeerTable, type OfferResult, type PeerTableEventName, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
@@ -99,6 +100,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly log: Logger
   private readonly table: PeerTable
   private readonly keeper: ConnectionKeeper
+  private readonly limiter: PublisherRateLimiter
   private readonly subscriptions = new Set<string>()
   private readonly published = new Map<string, PublishFields>()
   private readonly syncing = new Map<string, { again: boolean }>()
@@ -120,6 +122,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.isIntroducer = this.options.introducer
     this.log = components.logger.forComponent('introducer')
     this.table = new PeerTable({ now: this.options.now })
+    this.limiter = new PublisherRateLimiter(init.publisherRateLimit ?? DEFAULT_PUBLISHER_RATE_LIMIT)
     for (const [event, type] of TABLE_EVENTS) {
       this.table.addEventListener(event, (evt) => {
         this.log('%s %s %p seqnum %s', type, evt.detail.service, evt.detail.peerId, evt.detail.seqnum)
@@ -333,14 +336,17 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     const topic = serviceTopic(this.grid, service)
     this.subscriptions.add(service)
     this.components.pubsub.topicValidators.set(topic, createTopicValidator(service, {
-      ingest: async (data, topicService) => this.ingest(data, topicService),
+      ingest: async (data, topicService, from) => this.ingest(data, topicService, from),
       count: (outcome) => { this.count(outcome) }
     }))
     this.components.pubsub.subscribe(topic)
   }
 
-  /** The one path by which a record from gossip, sync or the cache enters the table. */
-  async ingest (data: Uint8Array, topicService?: string): Promise<OfferResult> {
+  /**
+   * The one path by which a record from gossip, sync or the cache enters the table.
+   * `from` is the peer that handed it to us (absent for the cache).
+   */
+  async ingest (data: Uint8Array, topicService?: string, from?: PeerId): Promise<OfferResult> {
     const record = await openAnnouncement(data, { grid: this.grid, service: topicService, now: this.options.now() })
     if (!this.subscriptions.has(record.announcement.service)) {
       throw ignore('not-subscribed', record.announcement.service)
@@ -348,6 +354,14 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     if (record.peerId.equals(this.components.peerId)) {
       // our own record coming back: we are its only source of truth
       throw ignore('duplicate', 'own record')
+    }
+    const stale = this.table.check(record)
+    if (stale != null) {
+      throw stale
+    }
+    if (from != null && !this.limiter.take(record.peerId.toString(), this.options.now())) {
+      // only the publisher itself is to blame (reject, scored); a relay may be honest (ignore)
+      throw (record.peerId.equals(from) ? reject : ignore)('rate-limited', record.peerId.toString())
     }
     const result = this.table.offer(record)
     this.afterTableChange()
@@ -512,7 +526,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       for await (const page of requestSync(stream, { grid: this.grid, services: this.subscriptions, signal })) {
         for (const data of page) {
           try {
-            const result = await this.ingest(data)
+            const result = await this.ingest(data, undefined, peer)
             this.count('accepted')
             taken++
             if (this.isIntroducer) {

@@ -1,0 +1,46 @@
+/**
+ * A token bucket per publisher, for records that would change the table. Pure: time
+ * comes from the caller. The number of buckets is bounded: past `maxKeys`, the bucket
+ * idle longest is dropped (a dropped publisher starts again with a full bucket).
+ */
+export interface RateLimit {
+  /** Records a publisher may send at once. */
+  burst: number
+  /** Records per second it may send in the long run. */
+  perSecond: number
+}
+
+/** A storage server sends 2 records per refresh (every 5 minutes by default), so this is generous. */
+export const DEFAULT_PUBLISHER_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 1 }
+export const MAX_RATE_LIMIT_KEYS = 100_000
+
+interface Bucket { tokens: number, at: number }
+
+export class PublisherRateLimiter {
+  private readonly buckets = new Map<string, Bucket>()
+
+  constructor (private readonly limit: RateLimit = DEFAULT_PUBLISHER_RATE_LIMIT, private readonly maxKeys = MAX_RATE_LIMIT_KEYS) {}
+
+  /** Takes a token for `key` at time `now` (ms); false when the publisher is over its rate. */
+  take (key: string, now: number): boolean {
+    const held = this.buckets.get(key)
+    const bucket = held ?? { tokens: this.limit.burst, at: now }
+    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + Math.max(0, now - bucket.at) * this.limit.perSecond / 1000)
+    bucket.at = now
+    // re-insert so that Map order is least recently used first
+    this.buckets.delete(key)
+    this.buckets.set(key, bucket)
+    if (this.buckets.size > this.maxKeys) {
+      this.buckets.delete(this.buckets.keys().next().value as string)
+    }
+    if (bucket.tokens < 1) {
+      return false
+    }
+    bucket.tokens -= 1
+    return true
+  }
+
+  get size (): number {
+    return this.buckets.size
+  }
+}
