@@ -8,6 +8,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
+import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { DEFAULT_GRID, DOWNLOAD_STORAGE, PREDEFINED_SERVICES, UPLOAD_STORAGE } from './announcement/names.js'
@@ -47,6 +48,11 @@ export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
   privateKey?: PrivateKey
   /** libp2p metrics implementation, e.g. `prometheusMetrics()` (the daemon uses it). @default none */
   metrics?: Libp2pOptions['metrics']
+  /**
+   * A libp2p private network key (the bytes of a swarm.key file): only nodes with the same
+   * key can connect at all. @default none (an open grid)
+   */
+  networkKey?: Uint8Array
 }
 
 export interface IntroducerNode {
@@ -70,11 +76,12 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
   }
   const privateKey = options.privateKey ??
     (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
-  const { dataDir, listen, storage, services, metrics, privateKey: _key, ...introInit } = options
+  const { dataDir, listen, storage, services, metrics, networkKey, privateKey: _key, ...introInit } = options
 
   const libp2p = await createLibp2p({
     privateKey,
     metrics,
+    connectionProtector: networkKey != null ? preSharedKey({ psk: networkKey }) : undefined,
     addresses: { listen: listen ?? DEFAULT_LISTEN },
     transports: [tcp()],
     connectionEncrypters: [noise()],

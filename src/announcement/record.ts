@@ -30,6 +30,8 @@ export const MAX_NICKNAME_BYTES = 128
 export const MAX_FIELD_KEY_BYTES = 64
 export const MAX_FIELD_VALUE_BYTES = 1024
 export const NONCE_BYTES = 16
+/** Largest grid admission certificate carried in a record. */
+export const MAX_CERTIFICATE_BYTES = 1024
 /** Seqnums are uint64 on the wire. */
 export const MAX_SEQNUM = 2n ** 64n - 1n
 export const ED25519_PUBLIC_KEY_BYTES = 32
@@ -58,6 +60,8 @@ export interface AnnouncementContent {
   availableSpace?: number
   fields: Record<string, string>
   withdrawn: boolean
+  /** Grid admission certificate (encoded SignedCertificate), if the grid needs one. */
+  certificate?: Uint8Array
 }
 
 /** A record whose signature, key and shape were checked. Immutable. */
@@ -100,7 +104,7 @@ function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined): Mult
   }
   if (a.multiaddrs.length > MAX_MULTIADDRS || a.fields.size > MAX_FIELDS ||
     byteLength(a.nickname) > MAX_NICKNAME_BYTES || a.nonce.byteLength > 64 ||
-    a.permutationSeed.byteLength > 64 || byteLength(a.version) > 128) {
+    a.permutationSeed.byteLength > 64 || byteLength(a.version) > 128 || a.certificate.byteLength > MAX_CERTIFICATE_BYTES) {
     throw reject('over-limits')
   }
   for (const [k, v] of a.fields) {
@@ -159,7 +163,8 @@ export async function signAnnouncement (content: AnnouncementContent, privateKey
     readonly: content.readonly,
     availableSpace: content.availableSpace,
     fields: new Map(Object.entries(content.fields)),
-    withdrawn: content.withdrawn
+    withdrawn: content.withdrawn,
+    certificate: (content.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
   }
   const multiaddrs = checkShape(announcement, content.multiaddrs)
   const payload = Announcement.encode(announcement)
@@ -194,6 +199,11 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
     })
   } catch (err) {
     throw reject('malformed', describeError(err))
+  }
+  if (!uint8ArrayEquals(SignedAnnouncement.encode(outer), signed)) {
+    // the envelope is not signed: only its one canonical encoding is accepted, so a relay
+    // cannot pad or re-encode a record into a "new" message (message ids hash these bytes)
+    throw reject('malformed', 'not the canonical encoding of a SignedAnnouncement')
   }
   if (announcement.grid !== options.grid) {
     throw reject('wrong-grid', JSON.stringify(announcement.grid))

@@ -25,6 +25,7 @@ export type RejectionCode =
   | 'stale'
   | 'not-subscribed'
   | 'rate-limited'
+  | 'not-admitted'
 
 export class AnnouncementRejection extends Error {
   static readonly NAME = 'AnnouncementRejection'

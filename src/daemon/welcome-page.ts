@@ -39,18 +39,18 @@ const PAGE = `<!doctype html>
 'use strict'
 const el = (tag, text, cls) => { const e = document.createElement(tag); if (text != null) e.textContent = String(text); if (cls) e.className = cls; return e }
 const ago = (t) => { if (t == null) return ''; const s = Math.max(0, Math.round((Date.now() - t) / 1000)); return s < 120 ? s + ' s ago' : Math.round(s / 60) + ' min ago' }
-const bytes = (n) => { if (n == null) return '?'; const u = ['B','kB','MB','GB','TB','PB']; let i = 0; while (n >= 1000 && i < u.length - 1) { n /= 1000; i++ } return n.toFixed(i ? 1 : 0) + ' ' + u[i] }
-function table (peers, withSpace) {
+const bytes = (n) => { if (n == null) return 'not announced'; const u = ['B','kB','MB','GB','TB','PB']; let i = 0; while (n >= 1000 && i < u.length - 1) { n /= 1000; i++ } return n.toFixed(i ? 1 : 0) + ' ' + u[i] }
+function table (peers, storage) {
   if (peers.length === 0) return el('p', 'none known', 'muted')
   const t = el('table'); const head = el('tr')
-  for (const h of ['Nickname', 'Node id', 'Connection', 'Last announcement', 'Version', 'Read-only', ...(withSpace ? ['Available space'] : [])]) head.append(el('th', h))
+  for (const h of ['Nickname', 'Node id', 'Connection', 'Last announcement', 'Version', ...(storage ? ['Read-only', 'Available space'] : [])]) head.append(el('th', h))
   t.append(head)
   for (const p of peers) {
     const row = el('tr'); row.dataset.peerId = p.peerId
     row.append(el('td', p.nickname || '(no nickname)'), el('td', p.peerId, 'id'))
     row.append(el('td', p.connected ? 'connected' + (p.connectedSince ? ' since ' + ago(p.connectedSince) : '') : 'not connected', p.connected ? 'ok' : 'bad'))
-    row.append(el('td', ago(p.lastSeen)), el('td', p.version), el('td', p.readonly ? 'yes' : 'no'))
-    if (withSpace) row.append(el('td', bytes(p.availableSpace)))
+    row.append(el('td', ago(p.lastSeen)), el('td', p.version))
+    if (storage) row.append(el('td', p.readonly ? 'yes' : 'no'), el('td', bytes(p.availableSpace)))
     t.append(row)
   }
   return t

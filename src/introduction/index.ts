@@ -14,6 +14,7 @@
 import { Introduction } from './introduction.js'
 import type { IntroductionStore } from './store.js'
 import type { RateLimit } from '../gossip/rate-limit.js'
+import type { AdmissionPolicy } from '../announcement/admission.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { RejectionCode } from '../announcement/rejection.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -80,6 +81,13 @@ export interface IntroductionInit {
    * @default DEFAULT_PUBLISHER_RATE_LIMIT (burst 20, 1 per second)
    */
   publisherRateLimit?: RateLimit
+  /**
+   * Grid admission: when set, only records of these publishers, or carrying a certificate
+   * of one of these grid managers, are accepted (and relayed). @default off
+   */
+  admission?: AdmissionPolicy
+  /** This node's admission certificate (from `signCertificate`), sent with every record. */
+  certificate?: Uint8Array
 }
 
 export interface IntroductionComponents {

@@ -6,6 +6,7 @@ import { assertGridId, assertServiceName, DEFAULT_GRID, INTRODUCER, PREDEFINED_S
 import { MAX_TTL_MS, MIN_TTL_MS, NONCE_BYTES, openAnnouncement, signAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection, ignore, reject, type RejectionCode } from '../announcement/rejection.js'
 import { nextSeqnum } from '../announcement/seqnum.js'
+import { checkAdmission, resolveAdmission, type ResolvedAdmission } from '../announcement/admission.js'
 import { createTopicValidator } from '../gossip/validator.js'
 import { DEFAULT_PUBLISHER_RATE_LIMIT, PublisherRateLimiter } from '../gossip/rate-limit.js'
 import { parseServiceTopic, serviceTopic } from '../gossip/topic.js'
@@ -41,6 +42,7 @@ const TABLE_EVENTS: Array<[PeerTableEventName, PeerChangeType]> = [
 ]
 
 interface Resolved {
+  admission?: ResolvedAdmission
   grid: string
   nickname: string
   ttlMs: number
@@ -75,6 +77,7 @@ function resolve (init: IntroductionInit): Resolved {
     assertServiceName(service)
   }
   return {
+    admission: resolveAdmission(init.admission),
     grid,
     nickname: init.nickname ?? DEFAULT_NICKNAME,
     ttlMs,
@@ -103,6 +106,8 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly limiter: PublisherRateLimiter
   private readonly subscriptions = new Set<string>()
   private readonly published = new Map<string, PublishFields>()
+  /** Services whose latest record reached no peer when it was published. */
+  private readonly unheard = new Set<string>()
   private readonly syncing = new Map<string, { again: boolean }>()
   private readonly counters: IntroductionStats = { accepted: 0, dropped: {}, syncRequestsServed: 0, syncRequestsMade: 0, syncFailures: 0 }
   private started = false
@@ -276,18 +281,25 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       readonly: fields.readonly ?? false,
       availableSpace: fields.availableSpace,
       fields: withdrawn ? {} : (fields.fields ?? {}),
-      withdrawn
+      withdrawn,
+      certificate: this.init.certificate
     }, this.components.privateKey)
     this.table.offer(record)
     if (newFields != null) {
       this.published.set(service, newFields)
     }
     this.afterTableChange()
+    let recipients = 0
     try {
-      await this.components.pubsub.publish(serviceTopic(this.grid, service), record.signed)
+      recipients = (await this.components.pubsub.publish(serviceTopic(this.grid, service), record.signed)).recipients.length
     } catch (err) {
-      // nobody to send to yet: peers get it by sync when they connect, or at the next refresh
       this.log('publish %s: %s', service, describeError(err))
+    }
+    if (recipients === 0 && !withdrawn) {
+      // nobody heard it: publish again as soon as a peer subscribes to the topic
+      this.unheard.add(service)
+    } else {
+      this.unheard.delete(service)
     }
   }
 
@@ -348,6 +360,9 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
    */
   async ingest (data: Uint8Array, topicService?: string, from?: PeerId): Promise<OfferResult> {
     const record = await openAnnouncement(data, { grid: this.grid, service: topicService, now: this.options.now() })
+    if (this.options.admission != null) {
+      await checkAdmission(record, this.options.admission, this.options.now())
+    }
     if (!this.subscriptions.has(record.announcement.service)) {
       throw ignore('not-subscribed', record.announcement.service)
     }
@@ -377,13 +392,21 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<{ subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
-    if (!this.isIntroducer || !this.started) {
+    if (!this.started) {
       return
     }
     for (const { topic, subscribe } of evt.detail.subscriptions) {
       const parsed = parseServiceTopic(topic)
-      if (subscribe && parsed?.grid === this.grid && !this.subscriptions.has(parsed.service) &&
-        this.subscriptions.size < MAX_FOLLOWED_SERVICES) {
+      if (!subscribe || parsed?.grid !== this.grid) {
+        continue
+      }
+      if (this.unheard.has(parsed.service) && this.published.has(parsed.service)) {
+        this.unheard.delete(parsed.service)
+        void this.publishRecord(parsed.service, false).catch((err: unknown) => {
+          this.log('re-publishing %s: %s', parsed.service, describeError(err))
+        })
+      }
+      if (this.isIntroducer && !this.subscriptions.has(parsed.service) && this.subscriptions.size < MAX_FOLLOWED_SERVICES) {
         this.log('introducer follows service %s', parsed.service)
         this.subscribeTo(parsed.service)
       }

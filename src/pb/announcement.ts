@@ -19,6 +19,7 @@ export interface Announcement {
   availableSpace?: number
   fields: Map<string, string>
   withdrawn: boolean
+  certificate: Uint8Array<ArrayBuffer>
 }
 
 export namespace Announcement {
@@ -222,6 +223,11 @@ export namespace Announcement {
           w.bool(obj.withdrawn)
         }
 
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(130)
+          w.bytes(obj.certificate)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -240,7 +246,8 @@ export namespace Announcement {
           multiaddrs: [],
           readonly: false,
           fields: new Map<string, string>(),
-          withdrawn: false
+          withdrawn: false,
+          certificate: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -320,6 +327,10 @@ export namespace Announcement {
             }
             case 15: {
               obj.withdrawn = reader.bool()
+              break
+            }
+            case 16: {
+              obj.certificate = reader.bytes()
               break
             }
             default: {
@@ -463,6 +474,13 @@ export namespace Announcement {
               }
               break
             }
+            case 16: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -552,6 +570,11 @@ export namespace Announcement {
     value: boolean
   }
 
+  export interface AnnouncementCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -560,7 +583,7 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementGridFieldEvent | AnnouncementServiceFieldEvent | AnnouncementPublicKeyFieldEvent | AnnouncementSeqnumFieldEvent | AnnouncementNonceFieldEvent | AnnouncementIssuedAtMsFieldEvent | AnnouncementTtlMsFieldEvent | AnnouncementNicknameFieldEvent | AnnouncementVersionFieldEvent | AnnouncementPermutationSeedFieldEvent | AnnouncementMultiaddrsFieldEvent | AnnouncementReadonlyFieldEvent | AnnouncementAvailableSpaceFieldEvent | AnnouncementFieldsFieldEvent | AnnouncementWithdrawnFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementGridFieldEvent | AnnouncementServiceFieldEvent | AnnouncementPublicKeyFieldEvent | AnnouncementSeqnumFieldEvent | AnnouncementNonceFieldEvent | AnnouncementIssuedAtMsFieldEvent | AnnouncementTtlMsFieldEvent | AnnouncementNicknameFieldEvent | AnnouncementVersionFieldEvent | AnnouncementPermutationSeedFieldEvent | AnnouncementMultiaddrsFieldEvent | AnnouncementReadonlyFieldEvent | AnnouncementAvailableSpaceFieldEvent | AnnouncementFieldsFieldEvent | AnnouncementWithdrawnFieldEvent | AnnouncementCertificateFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }
@@ -674,5 +697,317 @@ export namespace SignedAnnouncement {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedAnnouncement>): Generator<SignedAnnouncementPayloadFieldEvent | SignedAnnouncementSignatureFieldEvent> {
     return streamMessage(buf, SignedAnnouncement.codec(), opts)
+  }
+}
+
+export interface Certificate {
+  grid: string
+  subjectPublicKey: Uint8Array<ArrayBuffer>
+  services: string[]
+  expiresAtMs: number
+  managerPublicKey: Uint8Array<ArrayBuffer>
+}
+
+export namespace Certificate {
+  let _codec: Codec<Certificate>
+
+  export const codec = (): Codec<Certificate> => {
+    if (_codec == null) {
+      _codec = message<Certificate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.grid != null && obj.grid !== '')) {
+          w.uint32(10)
+          w.string(obj.grid)
+        }
+
+        if ((obj.subjectPublicKey != null && obj.subjectPublicKey.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.subjectPublicKey)
+        }
+
+        if (obj.services != null && obj.services.length > 0) {
+          for (const value of obj.services) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
+        if ((obj.expiresAtMs != null && obj.expiresAtMs !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.expiresAtMs)
+        }
+
+        if ((obj.managerPublicKey != null && obj.managerPublicKey.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.managerPublicKey)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          grid: '',
+          subjectPublicKey: uint8ArrayAlloc(0),
+          services: [],
+          expiresAtMs: 0,
+          managerPublicKey: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.grid = reader.string()
+              break
+            }
+            case 2: {
+              obj.subjectPublicKey = reader.bytes()
+              break
+            }
+            case 3: {
+              if (opts.limits?.services != null && obj.services.length === opts.limits.services) {
+                throw new MaxLengthError('Decode error - repeated field "services" had too many elements')
+              }
+
+              obj.services.push(reader.string())
+              break
+            }
+            case 4: {
+              obj.expiresAtMs = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.managerPublicKey = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          services: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.grid`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.subjectPublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.services != null && obj.services === opts.limits.services) {
+                throw new MaxLengthError('Streaming decode error - repeated field "services" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.services[]`,
+                index: obj.services,
+                value: reader.string()
+              }
+
+              obj.services++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.expiresAtMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.managerPublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CertificateGridFieldEvent {
+    field: '$.grid'
+    value: string
+  }
+
+  export interface CertificateSubjectPublicKeyFieldEvent {
+    field: '$.subjectPublicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CertificateServicesFieldEvent {
+    field: '$.services[]'
+    index: number
+    value: string
+  }
+
+  export interface CertificateExpiresAtMsFieldEvent {
+    field: '$.expiresAtMs'
+    value: number
+  }
+
+  export interface CertificateManagerPublicKeyFieldEvent {
+    field: '$.managerPublicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Certificate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Certificate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Certificate>): Certificate {
+    return decodeMessage(buf, Certificate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Certificate>): Generator<CertificateGridFieldEvent | CertificateSubjectPublicKeyFieldEvent | CertificateServicesFieldEvent | CertificateExpiresAtMsFieldEvent | CertificateManagerPublicKeyFieldEvent> {
+    return streamMessage(buf, Certificate.codec(), opts)
+  }
+}
+
+export interface SignedCertificate {
+  payload: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignedCertificate {
+  let _codec: Codec<SignedCertificate>
+
+  export const codec = (): Codec<SignedCertificate> => {
+    if (_codec == null) {
+      _codec = message<SignedCertificate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.payload != null && obj.payload.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.payload)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          payload: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.payload = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.payload`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedCertificatePayloadFieldEvent {
+    field: '$.payload'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedCertificateSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignedCertificate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedCertificate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedCertificate>): SignedCertificate {
+    return decodeMessage(buf, SignedCertificate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedCertificate>): Generator<SignedCertificatePayloadFieldEvent | SignedCertificateSignatureFieldEvent> {
+    return streamMessage(buf, SignedCertificate.codec(), opts)
   }
 }

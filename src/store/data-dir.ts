@@ -9,7 +9,7 @@
  * the directory is fsynced, so a crash leaves the old or the new file, never a torn one.
  */
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DataDirError, describeError } from '../errors.js'
 import { CachedRecords } from '../pb/cache.js'
@@ -52,6 +52,39 @@ export async function writeFileAtomic (path: string, data: Uint8Array | string, 
     throw err
   }
   await fsyncDir(dir)
+}
+
+/** Temporary files of writeFileAtomic: `<name>.tmp-<pid>-<random>`. */
+const TEMPORARY_FILE = /\.tmp-(\d+)-[a-z0-9]*$/
+
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Removes the temporary files that a crash in the middle of writeFileAtomic left behind
+ * (of processes no longer running): without this, every crash during a cache write would
+ * leave a copy of the cache in the directory for good. Never throws.
+ */
+export async function removeStaleTemporaryFiles (dir: string): Promise<string[]> {
+  const removed: string[] = []
+  try {
+    for (const name of await readdir(dir)) {
+      const pid = TEMPORARY_FILE.exec(name)?.[1]
+      if (pid != null && Number(pid) !== process.pid && !isAlive(Number(pid))) {
+        await rm(join(dir, name), { force: true })
+        removed.push(name)
+      }
+    }
+  } catch {
+    // a directory we cannot list has no temporaries we can remove
+  }
+  return removed
 }
 
 async function readIfExists (path: string): Promise<Buffer | undefined> {
@@ -99,6 +132,8 @@ export class FileStore implements IntroductionStore {
   }
 
   async loadSeqnum (): Promise<bigint> {
+    // read first at start: the moment to clear what an earlier crash left
+    await removeStaleTemporaryFiles(this.dir)
     const path = join(this.dir, SEQNUM_FILE)
     const text = (await readIfExists(path))?.toString('utf8').trim()
     if (text == null || text === '') {
