@@ -8,6 +8,9 @@ import { join, resolve } from 'node:path'
 import { formatBootstrapList, parseBootstrapList, readBootstrapFile } from '../bootstrap-file.js'
 import { describeError } from '../errors.js'
 import { loadOrCreateKey } from '../store/data-dir.js'
+import { describeCertificate, signCertificate } from '../announcement/admission.js'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { generateKey } from '@libp2p/pnet'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { VERSION } from '../version.js'
 import { CONFIG_FILE, ConfigError, defaultConfigText, loadConfig } from './config.js'
@@ -16,6 +19,9 @@ import { EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes.js'
 import { welcomePage } from './welcome-page.js'
 import { createRegistry, metricsPlugin } from './metrics.js'
 import type { PeerJson, PeersJson, PermutedJson, StatusJson } from './status.js'
+
+/** Where `grid-manager create` keeps the manager's key. */
+export const GRID_MANAGER_KEY_FILE = 'grid-manager.key'
 
 /** A node's own bootstrap list, read at start when present. */
 export const NODE_BOOTSTRAP_FILE = 'bootstrap.txt'
@@ -279,6 +285,60 @@ export function buildProgram (): Command {
       const path = join(resolve(opts.dir ?? process.env.INTRODUCER_DIR ?? '.'), NODE_BOOTSTRAP_FILE)
       const entries = await exists(path) ? await readBootstrapFile(path) : []
       process.stdout.write(opts.json === true ? JSON.stringify(entries) + '\n' : entries.map(e => `${e}\n`).join(''))
+    })
+
+  const gridManager = program.command('grid-manager').description('grid admission: a grid manager\'s key and the certificates it signs')
+  gridManager.command('create')
+    .description(`create a grid manager key in DIR/${GRID_MANAGER_KEY_FILE} (keep it offline); prints its id for admission.grid_managers`)
+    .argument('<dir>', 'directory for the key')
+    .action(async (dir: string) => {
+      const path = join(dir, GRID_MANAGER_KEY_FILE)
+      if (await exists(path)) {
+        throw new ExitError(`${path} exists already: refusing to overwrite it`, EXIT_USAGE)
+      }
+      await mkdir(dir, { recursive: true })
+      const key = await generateKeyPair('Ed25519')
+      await writeFile(path, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' })
+      process.stdout.write(`created ${path}\ngrid manager id ${peerIdFromPrivateKey(key).toString()}\n`)
+    })
+  gridManager.command('sign')
+    .description('sign a certificate admitting a node to a grid')
+    .argument('<dir>', `directory holding ${GRID_MANAGER_KEY_FILE}`)
+    .requiredOption('--grid <id>', 'grid id')
+    .requiredOption('--node <peer-id>', 'the node admitted (its id, from `introducer init` or its status)')
+    .option('--services <names>', 'services it may announce (comma-separated; default: all)', collect)
+    .option('--days <n>', 'days of validity', integer('--days'), 365)
+    .requiredOption('--out <file>', 'certificate file to write (the node\'s certificate_file)')
+    .action(async (dir: string, opts: { grid: string, node: string, services?: string[], days: number, out: string }) => {
+      let manager
+      try {
+        manager = privateKeyFromProtobuf(await readFile(join(dir, GRID_MANAGER_KEY_FILE)))
+      } catch (err) {
+        throw new ExitError(`cannot read the grid manager key in ${dir}: ${describeError(err)}`, EXIT_USAGE)
+      }
+      let certificate
+      try {
+        certificate = await signCertificate(manager, { grid: opts.grid, subject: opts.node, services: opts.services, expiresAtMs: Date.now() + opts.days * 86_400_000 })
+      } catch (err) {
+        throw new ExitError(describeError(err), EXIT_USAGE)
+      }
+      await writeFile(opts.out, certificate)
+      const c = describeCertificate(certificate)
+      process.stdout.write(`wrote ${opts.out}: ${c.subject} admitted to grid ${c.grid} for ${c.services.length > 0 ? c.services.join(', ') : 'all services'} until ${new Date(c.expiresAtMs).toISOString()}\n`)
+    })
+
+  program.command('network-key')
+    .description('create a private network key (libp2p swarm key): only nodes holding it can connect; set network_key_file')
+    .argument('<file>', 'file to create')
+    .action(async (file: string) => {
+      const key = new Uint8Array(95)
+      generateKey(key)
+      try {
+        await writeFile(file, key, { mode: 0o600, flag: 'wx' })
+      } catch (err) {
+        throw new ExitError(`cannot create ${file}: ${describeError(err)}`, EXIT_USAGE)
+      }
+      process.stdout.write(`created ${file}: copy it to every node of the grid\n`)
     })
 
   return program

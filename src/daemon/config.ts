@@ -35,11 +35,17 @@ export const configSchema = z.object({
   announcement_ttl_ms: z.number().int().min(MIN_TTL_MS).max(MAX_TTL_MS).default(DEFAULT_ANNOUNCEMENT_TTL_MS),
   services: z.array(name).default([]),
   dial_retry_max_ms: z.number().int().min(100).max(3_600_000).default(DEFAULT_BOOTSTRAP_RETRY_MAX_MS),
+  network_key_file: z.string().default(''),
+  certificate_file: z.string().default(''),
   storage: z.object({
     enabled: z.boolean().default(false),
     readonly: z.boolean().default(false),
     storage_only: z.boolean().default(false),
     available_space: z.number().int().min(0).optional()
+  }).strict().prefault({}),
+  admission: z.object({
+    publishers: z.array(z.string()).default([]),
+    grid_managers: z.array(z.string()).default([])
   }).strict().prefault({}),
   http: z.object({
     enabled: z.boolean().default(true),
@@ -61,10 +67,14 @@ export const CONFIG_KEYS: Array<{ key: string, env: string, kind: 'string' | 'li
   { key: 'announcement_ttl_ms', env: 'ANNOUNCEMENT_TTL_MS', kind: 'number', doc: 'lifetime of this node\'s records; refreshed at a third of it' },
   { key: 'services', env: 'SERVICES', kind: 'list', doc: 'services to subscribe to besides the storage services' },
   { key: 'dial_retry_max_ms', env: 'DIAL_RETRY_MAX_MS', kind: 'number', doc: 'longest wait between dials of an unreachable bootstrap peer or introducer' },
+  { key: 'network_key_file', env: 'NETWORK_KEY_FILE', kind: 'string', doc: 'private network: a libp2p swarm key file shared by every node of the grid' },
+  { key: 'certificate_file', env: 'CERTIFICATE_FILE', kind: 'string', doc: 'this node\'s grid admission certificate, from `introducer grid-manager sign`' },
   { key: 'storage.enabled', env: 'STORAGE_ENABLED', kind: 'boolean', doc: 'offer storage (announce upload_storage and download_storage)' },
   { key: 'storage.readonly', env: 'STORAGE_READONLY', kind: 'boolean', doc: 'serve reads only (announce download_storage alone)' },
   { key: 'storage.storage_only', env: 'STORAGE_STORAGE_ONLY', kind: 'boolean', doc: 'do not subscribe to other storage servers' },
   { key: 'storage.available_space', env: 'STORAGE_AVAILABLE_SPACE', kind: 'number', doc: 'bytes available for new shares, announced' },
+  { key: 'admission.publishers', env: 'ADMISSION_PUBLISHERS', kind: 'list', doc: 'admission: peer ids that may publish (with grid_managers empty or not)' },
+  { key: 'admission.grid_managers', env: 'ADMISSION_GRID_MANAGERS', kind: 'list', doc: 'admission: peer ids of grid managers whose certificates admit publishers' },
   { key: 'http.enabled', env: 'HTTP_ENABLED', kind: 'boolean', doc: 'serve the welcome page, JSON API and metrics' },
   { key: 'http.listen', env: 'HTTP_LISTEN', kind: 'string', doc: 'host:port of the HTTP server (loopback by default)' }
 ]

@@ -3,13 +3,14 @@
  * DIR/node.json (peer id, addresses, HTTP URL, pid) once it is up, logs one line per
  * meaningful event, and on SIGINT/SIGTERM withdraws its announcements and stops.
  */
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { readBootstrapFile } from '../bootstrap-file.js'
 import { createNode, type IntroducerNode, type NodeOptions } from '../node.js'
 import { FileStore, writeFileAtomic } from '../store/data-dir.js'
 import { startHttpServer } from './http.js'
-import type { Config } from './config.js'
+import { ConfigError, type Config } from './config.js'
+import { describeError } from '../errors.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -53,8 +54,21 @@ export async function runNode (dir: string, config: Config, log: Log, plugins: A
   if (config.bootstrap_file !== '') {
     bootstrap.push(...await readBootstrapFile(resolve(dataDir, config.bootstrap_file)))
   }
+  const readOptional = async (file: string, what: string): Promise<Uint8Array | undefined> => {
+    if (file === '') {
+      return undefined
+    }
+    try {
+      return await readFile(resolve(dataDir, file))
+    } catch (err) {
+      throw new ConfigError(`${what} ${resolve(dataDir, file)}: cannot read: ${describeError(err)}`)
+    }
+  }
   const node = await createNode({
     ...extra,
+    networkKey: await readOptional(config.network_key_file, 'network_key_file'),
+    certificate: await readOptional(config.certificate_file, 'certificate_file'),
+    admission: { publishers: config.admission.publishers, gridManagers: config.admission.grid_managers },
     dataDir,
     grid: config.grid,
     nickname: config.nickname,

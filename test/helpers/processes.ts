@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { waitFor } from './wait.js'
+import { FatalWaitError, waitFor } from './wait.js'
 import type { PeersJson, StatusJson } from '../../src/daemon/status.js'
 
 export const BIN = resolve('dist/src/daemon/bin.js')
@@ -51,7 +51,7 @@ export class NodeProcess {
     void this.exited.then(code => { exitCode = code })
     this.info = await waitFor(`${this.name} to start`, async () => {
       if (exitCode !== undefined) {
-        throw new Error(`${this.name} exited with ${exitCode}:\n${this.output.join('\n')}`)
+        throw new FatalWaitError(`${this.name} exited with ${exitCode}:\n${this.output.join('\n')}`)
       }
       try {
         const info = JSON.parse(await readFile(join(this.dir, 'node.json'), 'utf8')) as NodeInfo
@@ -63,7 +63,7 @@ export class NodeProcess {
     return this
   }
 
-  async api<T = StatusJson> (path: string): Promise<T> {
+  async api<T = StatusJson> (path = '/api/v1/status'): Promise<T> {
     if (this.info == null) throw new Error(`${this.name} is not running`)
     const response = await fetch(`${this.info.http}${path}`, { signal: AbortSignal.timeout(5000) })
     return response.json() as Promise<T>

@@ -1,3 +1,6 @@
+/** Thrown by a check to end the wait at once (e.g. the awaited process has exited). */
+export class FatalWaitError extends Error {}
+
 /** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
 export async function waitFor<T> (what: string, check: () => T | Promise<T>, timeoutMs = 10_000, intervalMs = 25): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
@@ -9,6 +12,9 @@ export async function waitFor<T> (what: string, check: () => T | Promise<T>, tim
         return value
       }
     } catch (err) {
+      if (err instanceof FatalWaitError) {
+        throw err
+      }
       last = err
     }
     await new Promise(resolve => setTimeout(resolve, intervalMs))
