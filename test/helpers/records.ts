@@ -51,6 +51,7 @@ export async function forge (announcement: Partial<Announcement>, signer: Privat
     readonly: false,
     fields: new Map(),
     withdrawn: false,
+    certificate: new Uint8Array(),
     ...announcement
   }
   const payload = Announcement.encode(full)
