@@ -30,7 +30,8 @@ export const configSchema = z.object({
   listen: z.array(z.string().startsWith('/', 'a multiaddr starts with /')).min(1).default(['/ip4/127.0.0.1/tcp/0']),
   bootstrap: z.array(z.string().startsWith('/', 'a multiaddr starts with /')).default([]),
   bootstrap_file: z.string().default(''),
-  introducer: z.boolean().default(false),
+  /** Unset: on when the node has no bootstrap entries at all (a grid of one). */
+  introducer: z.boolean().optional(),
   introducer_target: z.number().int().min(1).max(64).default(DEFAULT_INTRODUCER_TARGET),
   announcement_ttl_ms: z.number().int().min(MIN_TTL_MS).max(MAX_TTL_MS).default(DEFAULT_ANNOUNCEMENT_TTL_MS),
   services: z.array(name).default([]),
@@ -62,7 +63,7 @@ export const CONFIG_KEYS: Array<{ key: string, env: string, kind: 'string' | 'li
   { key: 'listen', env: 'LISTEN', kind: 'list', doc: 'multiaddrs to listen on' },
   { key: 'bootstrap', env: 'BOOTSTRAP', kind: 'list', doc: 'multiaddrs ending in /p2p/<peer id> to join through' },
   { key: 'bootstrap_file', env: 'BOOTSTRAP_FILE', kind: 'string', doc: 'a bootstrap list file: one multiaddr per line, # comments' },
-  { key: 'introducer', env: 'INTRODUCER', kind: 'boolean', doc: 'run the introducer role' },
+  { key: 'introducer', env: 'INTRODUCER', kind: 'boolean', doc: 'run the introducer role (unset: on when there is no bootstrap entry, so a lone node is a grid of one)' },
   { key: 'introducer_target', env: 'INTRODUCER_TARGET', kind: 'number', doc: 'connections to keep to introducers' },
   { key: 'announcement_ttl_ms', env: 'ANNOUNCEMENT_TTL_MS', kind: 'number', doc: 'lifetime of this node\'s records; refreshed at a third of it' },
   { key: 'services', env: 'SERVICES', kind: 'list', doc: 'services to subscribe to besides the storage services' },
@@ -174,6 +175,9 @@ export async function loadConfig (dir: string, options: { env?: NodeJS.ProcessEn
   return validateConfig(merge(merge(fileRaw, envRaw), options.flags ?? {}), sources.join(' + '))
 }
 
+/** What the commented file shows for keys that are unset by default. */
+const UNSET_EXAMPLES: Record<string, string> = { introducer: 'false', 'storage.available_space': '1000000000000' }
+
 /** The commented file `introducer init` writes: every key with its default. */
 export function defaultConfigText (overrides: { grid?: string, nickname?: string } = {}): string {
   const lines = [
@@ -193,7 +197,7 @@ export function defaultConfigText (overrides: { grid?: string, nickname?: string
     const value = head === '' ? defaults[tail] : (defaults[head] as Raw)[tail]
     const shown = key === 'grid' && overrides.grid != null ? overrides.grid : key === 'nickname' && overrides.nickname != null ? overrides.nickname : value
     lines.push(`# ${doc} (${ENV_PREFIX}${env})`)
-    lines.push(shown === undefined ? `# ${tail} = 0` : `${(shown === value ? '# ' : '')}${tail} = ${JSON.stringify(shown)}`)
+    lines.push(shown === undefined ? `# ${tail} = ${UNSET_EXAMPLES[key] ?? '""'}` : `${(shown === value ? '# ' : '')}${tail} = ${JSON.stringify(shown)}`)
   }
   return lines.join('\n') + '\n'
 }

@@ -37,7 +37,7 @@ export interface NodeInfoFile {
 
 export function roles (config: Config): string[] {
   const out: string[] = []
-  if (config.introducer) out.push('introducer')
+  if (config.introducer === true) out.push('introducer')
   if (config.storage.enabled) out.push(config.storage.readonly ? 'storage (read-only)' : 'storage')
   if (!config.storage.storage_only) out.push('client')
   return out
@@ -53,6 +53,13 @@ export async function runNode (dir: string, config: Config, log: Log, plugins: A
   const bootstrap = [...config.bootstrap]
   if (config.bootstrap_file !== '') {
     bootstrap.push(...await readBootstrapFile(resolve(dataDir, config.bootstrap_file)))
+  }
+  if (config.introducer == null) {
+    // with nowhere to join, the simplest start is a grid of one: its own introducer
+    config = { ...config, introducer: bootstrap.length === 0 }
+    if (config.introducer === true) {
+      log('no bootstrap entries: starting as a grid of one (introducer role on)')
+    }
   }
   const readOptional = async (file: string, what: string): Promise<Uint8Array | undefined> => {
     if (file === '') {
@@ -74,7 +81,7 @@ export async function runNode (dir: string, config: Config, log: Log, plugins: A
     nickname: config.nickname,
     listen: config.listen,
     bootstrap,
-    introducer: config.introducer,
+    introducer: config.introducer === true,
     introducerTarget: config.introducer_target,
     announcementTtlMs: config.announcement_ttl_ms,
     services: config.services,
