@@ -36,7 +36,7 @@ export const MAX_CERTIFICATE_BYTES = 1024
 export const MAX_SEQNUM = 2n ** 64n - 1n
 export const ED25519_PUBLIC_KEY_BYTES = 32
 /** Shortest and longest TTL a record may carry. */
-export const MIN_TTL_MS = 1_000
+export const MIN_TTL_MS = 3_000
 export const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000
 /**
  * How far in the future a record's issuedAt may be, for clock skew between hosts. A

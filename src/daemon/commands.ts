@@ -14,11 +14,12 @@ import { generateKey } from '@libp2p/pnet'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { VERSION } from '../version.js'
 import { CONFIG_FILE, ConfigError, defaultConfigText, loadConfig } from './config.js'
-import { NODE_INFO_FILE, runNode, STOP_TIMEOUT_MS, type NodeInfoFile } from './run.js'
+import { NODE_INFO_FILE, type NodeInfoFile } from './node-info.js'
 import { EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes.js'
-import { welcomePage } from './welcome-page.js'
-import { createRegistry, metricsPlugin } from './metrics.js'
 import type { PeerJson, PeersJson, PermutedJson, StatusJson } from './status.js'
+
+/** A stop that takes longer than this ends the process anyway. */
+export const STOP_TIMEOUT_MS = 10_000
 
 /** Where `grid-manager create` keeps the manager's key. */
 export const GRID_MANAGER_KEY_FILE = 'grid-manager.key'
@@ -96,6 +97,10 @@ async function runCommand (dir: string, opts: Record<string, unknown>): Promise<
   }
   let running
   try {
+    // loaded here, not at the top: `--help` and the query commands need none of libp2p
+    const [{ runNode }, { welcomePage }, { createRegistry, metricsPlugin }] = await Promise.all([
+      import('./run.js'), import('./welcome-page.js'), import('./metrics.js')
+    ])
     const metrics = createRegistry(resolve(dir))
     running = await runNode(dir, config, log, [welcomePage, (app, node) => { metricsPlugin(app, node, metrics.registry) }], { metrics: metrics.libp2p })
   } catch (err) {

@@ -9,14 +9,11 @@ import { readBootstrapFile } from '../bootstrap-file.js'
 import { createNode, type IntroducerNode, type NodeOptions } from '../node.js'
 import { FileStore, writeFileAtomic } from '../store/data-dir.js'
 import { startHttpServer } from './http.js'
+import { NODE_INFO_FILE, type NodeInfoFile } from './node-info.js'
 import { ConfigError, type Config } from './config.js'
 import { describeError } from '../errors.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { FastifyInstance } from 'fastify'
-
-export const NODE_INFO_FILE = 'node.json'
-/** A stop that takes longer than this ends the process anyway. */
-export const STOP_TIMEOUT_MS = 10_000
 
 export type Log = (message: string) => void
 
@@ -26,14 +23,6 @@ export interface RunningNode {
   stop(): Promise<void>
 }
 
-export interface NodeInfoFile {
-  peerId: string
-  multiaddrs: string[]
-  http: string | null
-  pid: number
-  grid: string
-  roles: string[]
-}
 
 export function roles (config: Config): string[] {
   const out: string[] = []

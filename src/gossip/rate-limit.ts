@@ -1,5 +1,5 @@
 /**
- * A token bucket per publisher, for records that would change the table. Pure: time
+ * A token bucket per (service, publisher), for records that would change the table. Pure: time
  * comes from the caller. The number of buckets is bounded: past `maxKeys`, the bucket
  * idle longest is dropped (a dropped publisher starts again with a full bucket).
  */
@@ -10,7 +10,11 @@ export interface RateLimit {
   perSecond: number
 }
 
-/** A storage server sends 2 records per refresh (every 5 minutes by default), so this is generous. */
+/**
+ * A publisher refreshes each service every third of its TTL: once a second at the
+ * shortest TTL (MIN_TTL_MS, 3 s), once every 5 minutes at the default. So one record a
+ * second per service, with bursts of 20 for changes, never limits an honest publisher.
+ */
 export const DEFAULT_PUBLISHER_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 1 }
 export const MAX_RATE_LIMIT_KEYS = 100_000
 

@@ -1,37 +1,37 @@
-import { serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
-import { multiaddr } from '@multiformats/multiaddr'
-import { randomBytes } from 'node:crypto'
-import { AbortError, asError, ChangeQueueOverflowError, describeError, InvalidAnnouncementError, InvalidOptionError, NotStartedError } from '../errors.js'
-import { assertGridId, assertServiceName, DEFAULT_GRID, INTRODUCER, PREDEFINED_SERVICES } from '../announcement/names.js'
-import { MAX_TTL_MS, MIN_TTL_MS, NONCE_BYTES, openAnnouncement, signAnnouncement } from '../announcement/record.js'
+/**
+ * The introduction service: the IntroducerClient of every node (publish, subscribe, read
+ * in Tahoe's order) and the introducer role. The pieces it wires together: the peer table
+ * (peer-table.ts), its own records (publisher.ts), gossip validation (gossip/), the sync
+ * protocol (sync/), connections (connections.ts) and persistence (store.ts).
+ */
+import { serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type IdentifyResult, type Logger, type PeerId, type Startable } from '@libp2p/interface'
+import { AbortError, asError, ChangeQueueOverflowError, describeError, InvalidAnnouncementError, NotStartedError } from '../errors.js'
+import { assertServiceName, INTRODUCER, PREDEFINED_SERVICES } from '../announcement/names.js'
+import { openAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection, ignore, reject, type RejectionCode } from '../announcement/rejection.js'
-import { nextSeqnum } from '../announcement/seqnum.js'
-import { checkAdmission, resolveAdmission, type ResolvedAdmission } from '../announcement/admission.js'
+import { checkAdmission } from '../announcement/admission.js'
 import { createTopicValidator } from '../gossip/validator.js'
 import { DEFAULT_PUBLISHER_RATE_LIMIT, PublisherRateLimiter } from '../gossip/rate-limit.js'
 import { parseServiceTopic, serviceTopic } from '../gossip/topic.js'
 import { PeerTable, type OfferResult, type PeerTableEventName, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
 import { parseStorageIndex } from '../storage-index.js'
-import { answerSync, DEFAULT_SYNC_TIMEOUT_MS, MAX_SYNC_SERVICES, requestSync, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
-import { SOFTWARE_VERSION } from '../version.js'
-import { ConnectionKeeper, parseBootstrapEntry, type DialTarget } from './connections.js'
-import { MemoryStore, type IntroductionStore } from './store.js'
+import { answerSync, MAX_SYNC_SERVICES, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
+import { SyncClient } from '../sync/sync-client.js'
+import { ConnectionKeeper, type DialTarget } from './connections.js'
+import { resolveOptions, type Resolved } from './options.js'
+import { Publisher } from './publisher.js'
 import {
-  DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_BOOTSTRAP_RETRY_MS, DEFAULT_CACHE_WRITE_DELAY_MS,
-  DEFAULT_INTRODUCER_TARGET, DEFAULT_MAINTENANCE_INTERVAL_MS, DEFAULT_NICKNAME, REFRESH_FRACTION,
+  DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_BOOTSTRAP_RETRY_MS, DEFAULT_CACHE_WRITE_DELAY_MS, DEFAULT_MAINTENANCE_INTERVAL_MS, REFRESH_FRACTION,
   type IntroducerService, type IntroductionComponents, type IntroductionEvents, type IntroductionInit, type IntroductionStats,
   type PeerChange, type PeerChangeType, type PermutedPeer, type PublishFields
 } from './index.js'
-import type { IdentifyResult } from '@libp2p/interface'
 
 /**
  * Most services a node holds subscriptions for when an introducer follows them on its own,
  * so topic spam cannot grow it without end; one sync request can name them all.
  */
 export const MAX_FOLLOWED_SERVICES = MAX_SYNC_SERVICES
-/** A sync asked for again while one runs is repeated, at most this many times in all. */
-export const MAX_SYNC_ROUNDS = 3
 /** Most changes buffered for one `changes()` consumer. */
 export const MAX_PENDING_CHANGES = 10_000
 /** Inbound sync streams served at once per connection. */
@@ -40,56 +40,6 @@ export const MAX_INBOUND_SYNC_STREAMS = 4
 const TABLE_EVENTS: Array<[PeerTableEventName, PeerChangeType]> = [
   ['peer:added', 'added'], ['peer:updated', 'updated'], ['peer:withdrawn', 'withdrawn'], ['peer:expired', 'expired']
 ]
-
-interface Resolved {
-  admission?: ResolvedAdmission
-  grid: string
-  nickname: string
-  ttlMs: number
-  introducer: boolean
-  introducerTarget: number
-  bootstrap: DialTarget[]
-  version: string
-  now: () => number
-  store: IntroductionStore
-  syncTimeoutMs: number
-}
-
-function resolve (init: IntroductionInit): Resolved {
-  const grid = init.grid ?? DEFAULT_GRID
-  assertGridId(grid)
-  const ttlMs = init.announcementTtlMs ?? DEFAULT_ANNOUNCEMENT_TTL_MS
-  if (!Number.isInteger(ttlMs) || ttlMs < MIN_TTL_MS || ttlMs > MAX_TTL_MS) {
-    throw new InvalidOptionError('announcementTtlMs', `must be a whole number of ms from ${MIN_TTL_MS} to ${MAX_TTL_MS}, not ${ttlMs}`)
-  }
-  const introducerTarget = init.introducerTarget ?? DEFAULT_INTRODUCER_TARGET
-  if (!Number.isInteger(introducerTarget) || introducerTarget < 1 || introducerTarget > 64) {
-    throw new InvalidOptionError('introducerTarget', `must be a whole number from 1 to 64, not ${introducerTarget}`)
-  }
-  const bootstrap = (init.bootstrap ?? []).map(entry => {
-    try {
-      return parseBootstrapEntry(entry)
-    } catch (err) {
-      throw new InvalidOptionError('bootstrap', describeError(err))
-    }
-  })
-  for (const service of init.services ?? []) {
-    assertServiceName(service)
-  }
-  return {
-    admission: resolveAdmission(init.admission),
-    grid,
-    nickname: init.nickname ?? DEFAULT_NICKNAME,
-    ttlMs,
-    introducer: init.introducer ?? false,
-    introducerTarget,
-    bootstrap,
-    version: init.version ?? SOFTWARE_VERSION,
-    now: init.now ?? Date.now,
-    store: init.store ?? new MemoryStore(),
-    syncTimeoutMs: init.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS
-  }
-}
 
 export class Introduction extends TypedEventEmitter<IntroductionEvents> implements IntroducerService, Startable {
   readonly [Symbol.toStringTag] = 'gossip-introducer'
@@ -105,14 +55,10 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly keeper: ConnectionKeeper
   private readonly limiter: PublisherRateLimiter
   private readonly subscriptions = new Set<string>()
-  private readonly published = new Map<string, PublishFields>()
-  /** Services whose latest record reached no peer when it was published. */
-  private readonly unheard = new Set<string>()
-  private readonly syncing = new Map<string, { again: boolean }>()
+  private readonly publisher: Publisher
+  private readonly sync: SyncClient
   private readonly counters: IntroductionStats = { accepted: 0, dropped: {}, syncRequestsServed: 0, syncRequestsMade: 0, syncFailures: 0 }
   private started = false
-  private seqnum = 0n
-  private seqnumLock: Promise<unknown> = Promise.resolve()
   private timers: Array<ReturnType<typeof setInterval>> = []
   private expiryTimer?: ReturnType<typeof setTimeout>
   private expiryAt = Infinity
@@ -122,7 +68,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   constructor (private readonly components: IntroductionComponents, init: IntroductionInit = {}) {
     super()
     this.init = init
-    this.options = resolve(init)
+    this.options = resolveOptions(init)
     this.grid = this.options.grid
     this.isIntroducer = this.options.introducer
     this.log = components.logger.forComponent('introducer')
@@ -144,6 +90,29 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       knownPeers: () => this.dialTargets([...this.table.sizes().keys()].flatMap(s => this.table.getPeers(s))),
       log: this.log
     })
+    this.publisher = new Publisher(components, {
+      ...this.options,
+      permutationSeed: init.permutationSeed,
+      certificate: init.certificate,
+      table: this.table,
+      log: this.log,
+      onTableChange: () => { this.afterTableChange() }
+    })
+    this.sync = new SyncClient(components, {
+      grid: this.grid,
+      timeoutMs: this.options.syncTimeoutMs,
+      relayAll: this.isIntroducer,
+      now: this.options.now,
+      services: () => this.subscriptions,
+      ingest: async (data, from) => this.ingest(data, undefined, from),
+      count: (outcome) => { this.count(outcome) },
+      onExchange: (outcome) => {
+        if (outcome === 'made') this.counters.syncRequestsMade++
+        else this.counters.syncFailures++
+      },
+      signal: () => this.stopController.signal,
+      log: this.log
+    })
   }
 
   isStarted (): boolean {
@@ -155,7 +124,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       return
     }
     this.stopController = new AbortController()
-    this.seqnum = await this.options.store.loadSeqnum()
+    await this.publisher.loadSeqnum()
     await this.components.registrar.handle(SYNC_PROTOCOL, async (stream) => {
       this.counters.syncRequestsServed++
       try {
@@ -185,7 +154,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       await this.publish(INTRODUCER, {})
     }
     this.timers.push(setInterval(() => { this.keeper.tick() }, this.init.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS))
-    this.timers.push(setInterval(() => { void this.refresh() }, Math.max(250, Math.floor(this.options.ttlMs * REFRESH_FRACTION))))
+    this.timers.push(setInterval(() => { void this.publisher.refresh() }, Math.max(250, Math.floor(this.options.ttlMs * REFRESH_FRACTION))))
     this.keeper.tick()
   }
 
@@ -194,7 +163,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     if (!this.started) {
       return
     }
-    await Promise.allSettled([...this.published.keys()].map(async service => this.publishRecord(service, true)))
+    await this.publisher.withdrawAll()
     await this.writeCache()
     // libp2p stops components in parallel: leave the topics while gossipsub still runs
     this.leaveTopics()
@@ -238,7 +207,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     assertServiceName(service)
     this.assertStarted()
     try {
-      await this.publishRecord(service, false, { ...fields })
+      await this.publisher.publish(service, fields)
     } catch (err) {
       // what was published before stays published
       if (err instanceof AnnouncementRejection) {
@@ -251,78 +220,13 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   async unpublish (service: string): Promise<void> {
     assertServiceName(service)
     this.assertStarted()
-    if (!this.published.has(service)) {
-      return
+    if (this.publisher.has(service)) {
+      await this.publisher.withdraw(service)
     }
-    await this.publishRecord(service, true)
-    this.published.delete(service)
   }
 
   getPublished (): string[] {
-    return [...this.published.keys()]
-  }
-
-  /** Signs a fresh record (new seqnum), takes it into our table, and gossips it. */
-  private async publishRecord (service: string, withdrawn: boolean, newFields?: PublishFields): Promise<void> {
-    const fields = newFields ?? this.published.get(service) ?? {}
-    const multiaddrs = (fields.multiaddrs ?? this.components.addressManager.getAddresses()).map(ma => typeof ma === 'string' ? multiaddr(ma) : ma)
-    const seqnum = await this.takeSeqnum()
-    const record = await signAnnouncement({
-      grid: this.grid,
-      service,
-      seqnum,
-      nonce: randomBytes(NONCE_BYTES),
-      issuedAtMs: this.options.now(),
-      ttlMs: this.options.ttlMs,
-      nickname: this.options.nickname,
-      version: this.options.version,
-      permutationSeed: this.init.permutationSeed ?? new Uint8Array(),
-      multiaddrs: withdrawn ? [] : multiaddrs,
-      readonly: fields.readonly ?? false,
-      availableSpace: fields.availableSpace,
-      fields: withdrawn ? {} : (fields.fields ?? {}),
-      withdrawn,
-      certificate: this.init.certificate
-    }, this.components.privateKey)
-    this.table.offer(record)
-    if (newFields != null) {
-      this.published.set(service, newFields)
-    }
-    this.afterTableChange()
-    let recipients = 0
-    try {
-      recipients = (await this.components.pubsub.publish(serviceTopic(this.grid, service), record.signed)).recipients.length
-    } catch (err) {
-      this.log('publish %s: %s', service, describeError(err))
-    }
-    if (recipients === 0 && !withdrawn) {
-      // nobody heard it: publish again as soon as a peer subscribes to the topic
-      this.unheard.add(service)
-    } else {
-      this.unheard.delete(service)
-    }
-  }
-
-  /** The seqnum counter is persisted before a seqnum is used, one publication at a time. */
-  private async takeSeqnum (): Promise<bigint> {
-    const next = this.seqnumLock.then(async () => {
-      const seqnum = nextSeqnum(this.seqnum, this.options.now())
-      await this.options.store.saveSeqnum(seqnum)
-      this.seqnum = seqnum
-      return seqnum
-    })
-    this.seqnumLock = next.catch(() => {})
-    return next
-  }
-
-  private async refresh (): Promise<void> {
-    for (const service of this.published.keys()) {
-      try {
-        await this.publishRecord(service, false)
-      } catch (err) {
-        this.log.error('refresh of %s failed: %s', service, describeError(err))
-      }
-    }
+    return this.publisher.services()
   }
 
   // ---- subscribing -------------------------------------------------------------------
@@ -374,7 +278,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     if (stale != null) {
       throw stale
     }
-    if (from != null && !this.limiter.take(record.peerId.toString(), this.options.now())) {
+    if (from != null && !this.limiter.take(`${record.announcement.service}\n${record.peerId.toString()}`, this.options.now())) {
       // only the publisher itself is to blame (reject, scored); a relay may be honest (ignore)
       throw (record.peerId.equals(from) ? reject : ignore)('rate-limited', record.peerId.toString())
     }
@@ -400,12 +304,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       if (!subscribe || parsed?.grid !== this.grid) {
         continue
       }
-      if (this.unheard.has(parsed.service) && this.published.has(parsed.service)) {
-        this.unheard.delete(parsed.service)
-        void this.publishRecord(parsed.service, false).catch((err: unknown) => {
-          this.log('re-publishing %s: %s', parsed.service, describeError(err))
-        })
-      }
+      this.publisher.peerSubscribed(parsed.service)
       if (this.isIntroducer && !this.subscriptions.has(parsed.service) && this.subscriptions.size < MAX_FOLLOWED_SERVICES) {
         this.log('introducer follows service %s', parsed.service)
         this.subscribeTo(parsed.service)
@@ -513,76 +412,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
 
   async syncWith (peer: PeerId, options: AbortOptions = {}): Promise<number> {
     this.assertStarted()
-    const key = peer.toString()
-    const running = this.syncing.get(key)
-    if (running != null) {
-      // the request under way was sent before whatever asks now (e.g. a new subscription)
-      running.again = true
-      return 0
-    }
-    const state = { again: false }
-    this.syncing.set(key, state)
-    try {
-      let taken = await this.syncOnce(peer, options)
-      for (let round = 1; state.again && this.started && round < MAX_SYNC_ROUNDS; round++) {
-        state.again = false
-        taken += await this.syncOnce(peer, options)
-      }
-      return taken
-    } finally {
-      this.syncing.delete(key)
-    }
-  }
-
-  private async syncOnce (peer: PeerId, options: AbortOptions): Promise<number> {
-    this.counters.syncRequestsMade++
-    const signal = AbortSignal.any([
-      AbortSignal.timeout(this.options.syncTimeoutMs),
-      this.stopController.signal,
-      ...(options.signal != null ? [options.signal] : [])
-    ])
-    let taken = 0
-    let stream
-    try {
-      const connection = await this.components.connectionManager.openConnection(peer, { signal })
-      stream = await connection.newStream(SYNC_PROTOCOL, { signal })
-      for await (const page of requestSync(stream, { grid: this.grid, services: this.subscriptions, signal })) {
-        for (const data of page) {
-          try {
-            const result = await this.ingest(data, undefined, peer)
-            this.count('accepted')
-            taken++
-            if (this.isIntroducer) {
-              // relay what was news to us, so the rest of our side hears it now rather than
-              // at the publisher's next refresh (a newcomer's first record, a healed partition)
-              this.regossip(result, data)
-            }
-          } catch (err) {
-            this.count(err instanceof AnnouncementRejection ? err.code : 'internal-error')
-          }
-        }
-      }
-      // the holder has closed its side; close ours so the stream is released at both ends
-      await stream.close({ signal })
-      this.log('synced %d new records from %p', taken, peer)
-      return taken
-    } catch (err) {
-      this.counters.syncFailures++
-      stream?.abort(asError(err))
-      this.log('sync with %p failed: %s', peer, describeError(err))
-      throw err
-    }
-  }
-
-
-  private regossip (result: OfferResult, data: Uint8Array): void {
-    const service = result.outcome === 'tombstoned' ? undefined : result.peer.service
-    if (service == null) {
-      return
-    }
-    this.components.pubsub.publish(serviceTopic(this.grid, service), data).catch((err: unknown) => {
-      this.log('relaying a synced %s record: %s', service, describeError(err))
-    })
+    return this.sync.syncWith(peer, options)
   }
 
   // ---- expiry and cache --------------------------------------------------------------

@@ -1,0 +1,142 @@
+/**
+ * This node's own records: what it publishes, the seqnum counter behind them (persisted
+ * before use, one publication at a time), refreshes, withdrawals, and re-publication of
+ * a record nobody heard as soon as a peer subscribes to its topic.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { randomBytes } from 'node:crypto'
+import { NONCE_BYTES, signAnnouncement } from '../announcement/record.js'
+import { nextSeqnum } from '../announcement/seqnum.js'
+import { describeError } from '../errors.js'
+import { serviceTopic } from '../gossip/topic.js'
+import type { IntroductionComponents, PublishFields } from './index.js'
+import type { IntroductionStore } from './store.js'
+import type { PeerTable } from '../peer-table.js'
+import type { Logger } from '@libp2p/interface'
+
+export interface PublisherInit {
+  grid: string
+  ttlMs: number
+  nickname: string
+  version: string
+  permutationSeed?: Uint8Array
+  certificate?: Uint8Array
+  store: IntroductionStore
+  table: PeerTable
+  now: () => number
+  log: Logger
+  /** Called after our own record entered the table. */
+  onTableChange(): void
+}
+
+export class Publisher {
+  private readonly published = new Map<string, PublishFields>()
+  /** Services whose latest record reached no peer when it was published. */
+  private readonly unheard = new Set<string>()
+  private seqnum = 0n
+  private seqnumLock: Promise<unknown> = Promise.resolve()
+
+  constructor (private readonly components: Pick<IntroductionComponents, 'privateKey' | 'pubsub' | 'addressManager'>, private readonly init: PublisherInit) {}
+
+  async loadSeqnum (): Promise<void> {
+    this.seqnum = await this.init.store.loadSeqnum()
+  }
+
+  services (): string[] {
+    return [...this.published.keys()]
+  }
+
+  has (service: string): boolean {
+    return this.published.has(service)
+  }
+
+  /** Publishes with new fields; what was published before stays if this throws. */
+  async publish (service: string, fields: PublishFields): Promise<void> {
+    await this.publishRecord(service, false, { ...fields })
+  }
+
+  async withdraw (service: string): Promise<void> {
+    await this.publishRecord(service, true)
+    this.published.delete(service)
+    this.unheard.delete(service)
+  }
+
+  /** Withdraws everything, e.g. before a graceful stop; never throws. */
+  async withdrawAll (): Promise<void> {
+    await Promise.allSettled(this.services().map(async service => this.publishRecord(service, true)))
+  }
+
+  /** Re-publishes every service with a fresh seqnum, so its records do not expire. */
+  async refresh (): Promise<void> {
+    for (const service of this.services()) {
+      try {
+        await this.publishRecord(service, false)
+      } catch (err) {
+        this.init.log.error('refresh of %s failed: %s', service, describeError(err))
+      }
+    }
+  }
+
+  /** A peer subscribed to a service's topic: publish again if nobody heard the last record. */
+  peerSubscribed (service: string): void {
+    if (this.unheard.has(service) && this.published.has(service)) {
+      this.unheard.delete(service)
+      void this.publishRecord(service, false).catch((err: unknown) => {
+        this.init.log('re-publishing %s: %s', service, describeError(err))
+      })
+    }
+  }
+
+  /** Signs a fresh record (new seqnum), takes it into our table, and gossips it. */
+  private async publishRecord (service: string, withdrawn: boolean, newFields?: PublishFields): Promise<void> {
+    const fields = newFields ?? this.published.get(service) ?? {}
+    const multiaddrs = (fields.multiaddrs ?? this.components.addressManager.getAddresses()).map(ma => typeof ma === 'string' ? multiaddr(ma) : ma)
+    const seqnum = await this.takeSeqnum()
+    const record = await signAnnouncement({
+      grid: this.init.grid,
+      service,
+      seqnum,
+      nonce: randomBytes(NONCE_BYTES),
+      issuedAtMs: this.init.now(),
+      ttlMs: this.init.ttlMs,
+      nickname: this.init.nickname,
+      version: this.init.version,
+      permutationSeed: this.init.permutationSeed ?? new Uint8Array(),
+      multiaddrs: withdrawn ? [] : multiaddrs,
+      readonly: fields.readonly ?? false,
+      availableSpace: fields.availableSpace,
+      fields: withdrawn ? {} : (fields.fields ?? {}),
+      withdrawn,
+      certificate: this.init.certificate
+    }, this.components.privateKey)
+    this.init.table.offer(record)
+    if (newFields != null) {
+      this.published.set(service, newFields)
+    }
+    this.init.onTableChange()
+    let recipients = 0
+    try {
+      recipients = (await this.components.pubsub.publish(serviceTopic(this.init.grid, service), record.signed)).recipients.length
+    } catch (err) {
+      this.init.log('publish %s: %s', service, describeError(err))
+    }
+    if (recipients === 0 && !withdrawn) {
+      // nobody heard it: publish again as soon as a peer subscribes to the topic
+      this.unheard.add(service)
+    } else {
+      this.unheard.delete(service)
+    }
+  }
+
+  /** The seqnum counter is persisted before a seqnum is used, one publication at a time. */
+  private async takeSeqnum (): Promise<bigint> {
+    const next = this.seqnumLock.then(async () => {
+      const seqnum = nextSeqnum(this.seqnum, this.init.now())
+      await this.init.store.saveSeqnum(seqnum)
+      this.seqnum = seqnum
+      return seqnum
+    })
+    this.seqnumLock = next.catch(() => {})
+    return next
+  }
+}
