@@ -24,6 +24,8 @@ export interface StatusResult {
   meshPeers: number
   /** ours: entries held for the measured service; raw: burst messages received. */
   held: number
+  /** ours: the introduction service's counters (accepted, dropped by reason, sync). */
+  stats?: { accepted: number, dropped: Record<string, number | undefined>, syncRequestsServed: number, syncRequestsMade: number, syncFailures: number }
   rss: number
   heapUsed: number
   bytesSent: number
