@@ -48,7 +48,8 @@ function table (peers, storage) {
   for (const p of peers) {
     const row = el('tr'); row.dataset.peerId = p.peerId
     row.append(el('td', p.nickname || '(no nickname)'), el('td', p.peerId, 'id'))
-    row.append(el('td', p.connected ? 'connected' + (p.connectedSince ? ' since ' + ago(p.connectedSince) : '') : 'not connected', p.connected ? 'ok' : 'bad'))
+    // a client connects to a server when it uses it: "not connected" is no fault
+    row.append(el('td', p.connected ? 'connected' + (p.connectedSince ? ' since ' + ago(p.connectedSince) : '') : 'not connected', p.connected ? 'ok' : 'muted'))
     row.append(el('td', ago(p.lastSeen)), el('td', p.version))
     if (storage) row.append(el('td', p.readonly ? 'yes' : 'no'), el('td', bytes(p.availableSpace)))
     t.append(row)
