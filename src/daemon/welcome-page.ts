@@ -37,6 +37,7 @@ const PAGE = `<!doctype html>
 <p class="muted">Refreshes every ${WELCOME_REFRESH_MS / 1000} s. Same data as JSON: <a href="api/v1/status">api/v1/status</a> · <a href="metrics">metrics</a></p>
 <script>
 'use strict'
+const TITLES = { upload_storage: 'Storage servers accepting new shares', download_storage: 'Storage servers serving reads', helper: 'Helpers' }
 const el = (tag, text, cls) => { const e = document.createElement(tag); if (text != null) e.textContent = String(text); if (cls) e.className = cls; return e }
 const ago = (t) => { if (t == null) return ''; const s = Math.max(0, Math.round((Date.now() - t) / 1000)); return s < 120 ? s + ' s ago' : Math.round(s / 60) + ' min ago' }
 const bytes = (n) => { if (n == null) return 'not announced'; const u = ['B','kB','MB','GB','TB','PB']; let i = 0; while (n >= 1000 && i < u.length - 1) { n /= 1000; i++ } return n.toFixed(i ? 1 : 0) + ' ' + u[i] }
@@ -74,7 +75,8 @@ async function refresh () {
     for (const [name, svc] of Object.entries(s.services)) {
       if (name === 'introducer') continue
       const section = el('section'); section.dataset.service = name
-      section.append(el('h2', name), el('p', 'Connected to ' + svc.connected + ' of ' + svc.known + ' known servers', 'summary'))
+      const title = el('h2', (TITLES[name] ? TITLES[name] + ' ' : '')); title.append(el('code', name))
+      section.append(title, el('p', 'Connected to ' + svc.connected + ' of ' + svc.known + ' known servers', 'summary'))
       section.append(table(svc.peers, name.endsWith('storage')))
       services.append(section)
     }
