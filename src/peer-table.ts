@@ -11,7 +11,8 @@
  *   later of the two records' expiry, so older copies still in flight cannot return.
  */
 import { TypedEventEmitter } from '@libp2p/interface'
-import { expiresAt, sameRecord, type VerifiedAnnouncement } from './announcement/record.js'
+import { expiresAt, sameRecord, type PeekedAnnouncement, type VerifiedAnnouncement } from './announcement/record.js'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { ignore, type AnnouncementRejection } from './announcement/rejection.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -100,6 +101,24 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     }
     if (record.announcement.seqnum <= slot.record.announcement.seqnum) {
       return ignore('stale', `seqnum ${record.announcement.seqnum} <= held ${slot.record.announcement.seqnum}`)
+    }
+    return undefined
+  }
+
+  /**
+   * The part of `check` that needs no verified record: is this (unverified) record one we
+   * hold, or older than it? Lets the caller skip the signature check of records it has.
+   */
+  checkKnown (peeked: PeekedAnnouncement): AnnouncementRejection | undefined {
+    const slot = this.slots.get(slotKey(peeked.service, peeked.peerId))
+    if (slot == null) {
+      return undefined
+    }
+    if (uint8ArrayEquals(slot.record.signed, peeked.signed)) {
+      return ignore('duplicate')
+    }
+    if (peeked.seqnum <= slot.record.announcement.seqnum) {
+      return ignore('stale', `seqnum ${peeked.seqnum} <= held ${slot.record.announcement.seqnum}`)
     }
     return undefined
   }

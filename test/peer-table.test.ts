@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { AnnouncementRejection } from '../src/announcement/rejection.js'
 import { PeerTable, type PeerTableEventName } from '../src/peer-table.js'
 import { key, signed, T0 } from './helpers/records.js'
-import type { VerifiedAnnouncement } from '../src/announcement/record.js'
+import { peekAnnouncement, type PeekedAnnouncement, type VerifiedAnnouncement } from '../src/announcement/record.js'
 
 function harness (): { table: PeerTable, clock: { now: number }, events: string[] } {
   const clock = { now: T0 }
@@ -123,5 +123,21 @@ describe('peer table replacement rule', async () => {
     clock.now = T0 + 10_000
     assert.equal(table.expire().length, 1)
     assert.equal(outcome(table, await signed(k, { ...base, seqnum: 1n, ttlMs: 120_000 })), 'stale')
+  })
+
+  await it('tells a held or older record from its bytes alone, before any signature check', async () => {
+    const { table } = harness()
+    const held = await signed(k, { ...base, seqnum: 5n })
+    table.offer(held)
+    const peek = (r: VerifiedAnnouncement): PeekedAnnouncement => {
+      const p = peekAnnouncement(r.signed)
+      assert.ok(p != null)
+      return p
+    }
+    assert.equal(table.checkKnown(peek(held))?.code, 'duplicate')
+    assert.equal(table.checkKnown(peek(await signed(k, { ...base, seqnum: 4n })))?.code, 'stale')
+    assert.equal(table.checkKnown(peek(await signed(k, { ...base, seqnum: 6n }))), undefined)
+    assert.equal(table.checkKnown(peek(await signed(await key(), { ...base, seqnum: 1n }))), undefined)
+    assert.equal(peekAnnouncement(new Uint8Array([1, 2, 3])), undefined)
   })
 })

@@ -16,9 +16,11 @@ import { Certificate, SignedCertificate } from '../pb/announcement.js'
 import { InvalidOptionError } from '../errors.js'
 import { assertGridId, assertServiceName } from './names.js'
 import { reject } from './rejection.js'
-import type { VerifiedAnnouncement } from './record.js'
+import { MAX_CERTIFICATE_BYTES, type VerifiedAnnouncement } from './record.js'
 import type { PrivateKey } from '@libp2p/interface'
 
+/** Most services one certificate may name. */
+export const MAX_CERTIFICATE_SERVICES = 64
 export const CERTIFICATE_SIGNING_DOMAIN = '/gossip-introducer/certificate/1'
 const DOMAIN_BYTES = new TextEncoder().encode(`${CERTIFICATE_SIGNING_DOMAIN}\0`)
 
@@ -87,6 +89,9 @@ export async function signCertificate (manager: PrivateKey, init: CertificateIni
   for (const service of init.services ?? []) {
     assertServiceName(service)
   }
+  if ((init.services?.length ?? 0) > MAX_CERTIFICATE_SERVICES) {
+    throw new InvalidOptionError('services', `a certificate names at most ${MAX_CERTIFICATE_SERVICES} services`)
+  }
   if (manager.type !== 'Ed25519') {
     throw new InvalidOptionError('manager', 'grid manager keys are Ed25519')
   }
@@ -101,12 +106,16 @@ export async function signCertificate (manager: PrivateKey, init: CertificateIni
     managerPublicKey: manager.publicKey.raw as Uint8Array<ArrayBuffer>
   })
   const signature = await manager.sign(signedData(payload))
-  return SignedCertificate.encode({ payload, signature: signature as Uint8Array<ArrayBuffer> })
+  const certificate = SignedCertificate.encode({ payload, signature: signature as Uint8Array<ArrayBuffer> })
+  if (certificate.byteLength > MAX_CERTIFICATE_BYTES) {
+    throw new InvalidOptionError('services', `the certificate would take ${certificate.byteLength} bytes, more than a record carries (${MAX_CERTIFICATE_BYTES}): name fewer services`)
+  }
+  return certificate
 }
 
 /** Reads a certificate without checking it (for display). */
 export function describeCertificate (bytes: Uint8Array): { grid: string, subject: string, manager: string, services: string[], expiresAtMs: number } {
-  const c = Certificate.decode(SignedCertificate.decode(bytes).payload, { limits: { services: 64 } })
+  const c = Certificate.decode(SignedCertificate.decode(bytes).payload, { limits: { services: MAX_CERTIFICATE_SERVICES } })
   return {
     grid: c.grid,
     subject: peerIdFromPublicKey(publicKeyFromRaw(c.subjectPublicKey)).toString(),
@@ -133,7 +142,7 @@ export async function checkAdmission (record: VerifiedAnnouncement, policy: Reso
   let cert: Certificate
   try {
     outer = SignedCertificate.decode(a.certificate)
-    cert = Certificate.decode(outer.payload, { limits: { services: 64 } })
+    cert = Certificate.decode(outer.payload, { limits: { services: MAX_CERTIFICATE_SERVICES } })
   } catch (err) {
     throw reject('not-admitted', `unreadable certificate: ${err instanceof Error ? err.message : String(err)}`)
   }

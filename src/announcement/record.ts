@@ -5,8 +5,9 @@
  * Signing: Ed25519 over `DOMAIN || payload`, where DOMAIN is the UTF-8 of
  * {@link ANNOUNCEMENT_SIGNING_DOMAIN} followed by one zero byte and `payload` is the
  * exact encoded `Announcement` that travels inside `SignedAnnouncement`. The bytes that
- * were signed are the bytes that travel, so no canonical encoding is needed (as in
- * Tahoe), and the domain keeps these signatures from being valid for anything else.
+ * were signed are the bytes that travel, so the payload needs no canonical encoding (as
+ * in Tahoe), and the domain keeps these signatures from being valid for anything else.
+ * The envelope around them is not signed, so it must be in its one canonical encoding.
  */
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
@@ -240,6 +241,34 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
     peerId: peerIdFromPublicKey(publicKey),
     multiaddrs,
     fields: Object.freeze(Object.fromEntries(announcement.fields))
+  }
+}
+
+/** What can be read from a record without checking it: enough to tell whether it is news. */
+export interface PeekedAnnouncement {
+  service: string
+  peerId: string
+  seqnum: bigint
+  signed: Uint8Array
+}
+
+/**
+ * Decodes just enough of a record to look it up, without verifying its signature (the
+ * costly part); undefined when it does not decode. Never trust what it returns beyond
+ * deciding to drop a record as already held or older (an `ignore`, never a `reject`).
+ */
+export function peekAnnouncement (signed: Uint8Array): PeekedAnnouncement | undefined {
+  if (signed.byteLength > MAX_SIGNED_ANNOUNCEMENT_BYTES) {
+    return undefined
+  }
+  try {
+    const a = Announcement.decode(SignedAnnouncement.decode(signed).payload, { limits: { multiaddrs: MAX_MULTIADDRS, fields: MAX_FIELDS } })
+    if (a.publicKey.byteLength !== ED25519_PUBLIC_KEY_BYTES) {
+      return undefined
+    }
+    return { service: a.service, peerId: peerIdFromPublicKey(publicKeyFromRaw(a.publicKey)).toString(), seqnum: a.seqnum, signed }
+  } catch {
+    return undefined
   }
 }
 

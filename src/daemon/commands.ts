@@ -312,7 +312,7 @@ export function buildProgram (): Command {
     .requiredOption('--grid <id>', 'grid id')
     .requiredOption('--node <peer-id>', 'the node admitted (its id, from `introducer init` or its status)')
     .option('--services <names>', 'services it may announce (comma-separated; default: all)', collect)
-    .option('--days <n>', 'days of validity', integer('--days'), 365)
+    .option('--days <n>', 'days of validity (1 or more)', integer('--days'), 365)
     .requiredOption('--out <file>', 'certificate file to write (the node\'s certificate_file)')
     .action(async (dir: string, opts: { grid: string, node: string, services?: string[], days: number, out: string }) => {
       let manager
@@ -320,6 +320,9 @@ export function buildProgram (): Command {
         manager = privateKeyFromProtobuf(await readFile(join(dir, GRID_MANAGER_KEY_FILE)))
       } catch (err) {
         throw new ExitError(`cannot read the grid manager key in ${dir}: ${describeError(err)}`, EXIT_USAGE)
+      }
+      if (opts.days < 1) {
+        throw new ExitError(`--days must be 1 or more, not ${opts.days}: the certificate would be expired already`, EXIT_USAGE)
       }
       let certificate
       try {

@@ -20,8 +20,8 @@ export const GOSSIP_THRESHOLD = -10
 export const PUBLISH_THRESHOLD = -50
 
 /**
- * Per-topic parameters. One invalid message costs 10 points, three cost 90 (graylisted);
- * the count decays by 10% a second, so an honest peer that relayed one bad record by
+ * Per-topic parameters. n invalid messages cost 10·n² points: four bring even a peer at
+ * the +10 positive topic cap below the graylist threshold; the count decays by 10% a second, so an honest peer that relayed one bad record by
  * accident recovers within a minute.
  */
 export function announcementTopicScoreParams (): TopicScoreParams {

@@ -33,6 +33,8 @@ export const DEFAULT_BOOTSTRAP_RETRY_MS = 1000
 export const DEFAULT_BOOTSTRAP_RETRY_MAX_MS = 60_000
 /** How often connections to introducers and bootstrap peers are checked. */
 export const DEFAULT_MAINTENANCE_INTERVAL_MS = 2000
+/** How often a node syncs with one connected peer to repair what gossip lost. */
+export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 5 * 60 * 1000
 /** Cache writes are grouped: at most one per this interval. */
 export const DEFAULT_CACHE_WRITE_DELAY_MS = 1000
 /** A node's default nickname. */
@@ -65,6 +67,8 @@ export interface IntroductionInit {
   bootstrapRetryMaxMs?: number
   /** @default DEFAULT_MAINTENANCE_INTERVAL_MS */
   maintenanceIntervalMs?: number
+  /** Sync with one connected peer this often, to repair losses. @default DEFAULT_ANTI_ENTROPY_INTERVAL_MS (5 minutes) */
+  antiEntropyIntervalMs?: number
   /** Seed of the Tahoe permutation, announced with every record. @default the public key */
   permutationSeed?: Uint8Array
   /** Where the seqnum and the cache are kept. @default in memory */
@@ -77,7 +81,7 @@ export interface IntroductionInit {
   syncTimeoutMs?: number
   /**
    * Records that change the table, per publisher, from gossip and sync; a publisher over
-   * it has its records dropped (and is penalised when it sends them itself).
+   * it has its records dropped (and is penalised when it sends them itself on gossip).
    * @default DEFAULT_PUBLISHER_RATE_LIMIT (burst 20, 1 per second)
    */
   publisherRateLimit?: RateLimit

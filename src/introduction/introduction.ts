@@ -7,10 +7,11 @@
 import { serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type IdentifyResult, type Logger, type PeerId, type Startable } from '@libp2p/interface'
 import { AbortError, asError, ChangeQueueOverflowError, describeError, InvalidAnnouncementError, NotStartedError } from '../errors.js'
 import { assertServiceName, INTRODUCER, PREDEFINED_SERVICES } from '../announcement/names.js'
-import { openAnnouncement } from '../announcement/record.js'
+import { openAnnouncement, peekAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection, ignore, reject, type RejectionCode } from '../announcement/rejection.js'
 import { checkAdmission } from '../announcement/admission.js'
 import { createTopicValidator } from '../gossip/validator.js'
+import { fastMessageId } from '../gossip/message-id.js'
 import { DEFAULT_PUBLISHER_RATE_LIMIT, PublisherRateLimiter } from '../gossip/rate-limit.js'
 import { parseServiceTopic, serviceTopic } from '../gossip/topic.js'
 import { PeerTable, type OfferResult, type PeerTableEventName, type ServicePeer } from '../peer-table.js'
@@ -22,7 +23,7 @@ import { ConnectionKeeper, type DialTarget } from './connections.js'
 import { resolveOptions, type Resolved } from './options.js'
 import { Publisher } from './publisher.js'
 import {
-  DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_BOOTSTRAP_RETRY_MS, DEFAULT_CACHE_WRITE_DELAY_MS, DEFAULT_MAINTENANCE_INTERVAL_MS, REFRESH_FRACTION,
+  DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_BOOTSTRAP_RETRY_MS, DEFAULT_CACHE_WRITE_DELAY_MS, DEFAULT_MAINTENANCE_INTERVAL_MS, REFRESH_FRACTION,
   type IntroducerService, type IntroductionComponents, type IntroductionEvents, type IntroductionInit, type IntroductionStats,
   type PeerChange, type PeerChangeType, type PermutedPeer, type PublishFields
 } from './index.js'
@@ -32,6 +33,8 @@ import {
  * so topic spam cannot grow it without end; one sync request can name them all.
  */
 export const MAX_FOLLOWED_SERVICES = MAX_SYNC_SERVICES
+/** Most sync-relayed message ids remembered (oldest forgotten first). */
+export const MAX_PENDING_SYNC_RELAYS = 10_000
 /** Most changes buffered for one `changes()` consumer. */
 export const MAX_PENDING_CHANGES = 10_000
 /** Inbound sync streams served at once per connection. */
@@ -56,6 +59,8 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly limiter: PublisherRateLimiter
   private readonly subscriptions = new Set<string>()
   private readonly publisher: Publisher
+  /** Message ids of records relayed after a sync: see the topic validator's ingest. */
+  private readonly syncRelays = new Set<string>()
   private readonly sync: SyncClient
   private readonly counters: IntroductionStats = { accepted: 0, dropped: {}, syncRequestsServed: 0, syncRequestsMade: 0, syncFailures: 0 }
   private started = false
@@ -102,6 +107,12 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       grid: this.grid,
       timeoutMs: this.options.syncTimeoutMs,
       relayAll: this.isIntroducer,
+      onRelay: (data) => {
+        this.syncRelays.add(fastMessageId({ data }))
+        if (this.syncRelays.size > MAX_PENDING_SYNC_RELAYS) {
+          this.syncRelays.delete(this.syncRelays.values().next().value as string)
+        }
+      },
       now: this.options.now,
       services: () => this.subscriptions,
       ingest: async (data, from) => this.ingest(data, undefined, from),
@@ -155,6 +166,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }
     this.timers.push(setInterval(() => { this.keeper.tick() }, this.init.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS))
     this.timers.push(setInterval(() => { void this.publisher.refresh() }, Math.max(250, Math.floor(this.options.ttlMs * REFRESH_FRACTION))))
+    this.timers.push(setInterval(() => { void this.antiEntropy() }, this.init.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS))
     this.keeper.tick()
   }
 
@@ -252,7 +264,18 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     const topic = serviceTopic(this.grid, service)
     this.subscriptions.add(service)
     this.components.pubsub.topicValidators.set(topic, createTopicValidator(service, {
-      ingest: async (data, topicService, from) => this.ingest(data, topicService, from),
+      ingest: async (data, topicService, from) => {
+        try {
+          return await this.ingest(data, topicService, from)
+        } catch (err) {
+          // a gossip copy of a record we just took by sync: if that copy reached gossipsub
+          // first, our own relay of it was refused as a duplicate, so forward this one
+          if (err instanceof AnnouncementRejection && err.code === 'duplicate' && this.syncRelays.delete(fastMessageId({ data }))) {
+            return undefined
+          }
+          throw err
+        }
+      },
       count: (outcome) => { this.count(outcome) }
     }))
     this.components.pubsub.subscribe(topic)
@@ -263,9 +286,26 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
    * `from` is the peer that handed it to us (absent for the cache).
    */
   async ingest (data: Uint8Array, topicService?: string, from?: PeerId): Promise<OfferResult> {
+    // a record we already hold (or a newer one) costs no signature check: sync answers
+    // are mostly such records
+    const peeked = peekAnnouncement(data)
+    if (peeked != null && (topicService == null || peeked.service === topicService)) {
+      const known = this.table.checkKnown(peeked)
+      if (known != null) {
+        throw known
+      }
+    }
     const record = await openAnnouncement(data, { grid: this.grid, service: topicService, now: this.options.now() })
     if (this.options.admission != null) {
-      await checkAdmission(record, this.options.admission, this.options.now())
+      try {
+        await checkAdmission(record, this.options.admission, this.options.now())
+      } catch (err) {
+        // only the publisher itself is surely to blame: a relay may run without a policy
+        if (from != null && !record.peerId.equals(from) && err instanceof AnnouncementRejection) {
+          throw ignore(err.code, err.message)
+        }
+        throw err
+      }
     }
     if (!this.subscriptions.has(record.announcement.service)) {
       throw ignore('not-subscribed', record.announcement.service)
@@ -407,6 +447,25 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     if (this.started && evt.detail.protocols.includes(SYNC_PROTOCOL)) {
       void this.syncWith(evt.detail.peerId).catch(() => {})
+    }
+  }
+
+  /**
+   * Anti-entropy: now and then, sync with one connected peer (an introducer when there is
+   * one), so that whatever gossip lost — a withdrawal sent while a link was down — is
+   * repaired without waiting for a reconnection or an expiry.
+   */
+  private async antiEntropy (): Promise<void> {
+    const introducers = this.getConnectedIntroducers()
+    const candidates = introducers.length > 0 ? introducers : this.components.pubsub.getPeers()
+    if (candidates.length === 0) {
+      return
+    }
+    const peer = candidates[Math.floor(Math.random() * candidates.length)]
+    try {
+      await this.syncWith(peer)
+    } catch (err) {
+      this.log('anti-entropy sync with %p: %s', peer, describeError(err))
     }
   }
 

@@ -27,6 +27,8 @@ export interface SyncClientInit {
   timeoutMs: number
   /** Relay every record that was news on gossip (the introducer role), not only fresh ones. */
   relayAll: boolean
+  /** Told of every record this client relays, before it does. */
+  onRelay(data: Uint8Array): void
   now(): number
   services(): Iterable<string>
   ingest(data: Uint8Array, from: PeerId): Promise<OfferResult>
@@ -109,6 +111,7 @@ export class SyncClient {
       // relay what was news to us, so the rest of our side hears it now rather than at
       // the publisher's next refresh (a newcomer's first record, a healed partition)
       const service = result.peer.service
+      this.init.onRelay(data)
       this.components.pubsub.publish(serviceTopic(this.init.grid, service), data).catch((err: unknown) => {
         this.init.log('relaying a synced %s record: %s', service, describeError(err))
       })

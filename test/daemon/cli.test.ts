@@ -13,6 +13,7 @@ import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { buildProgram } from '../../src/daemon/commands.js'
 import { BIN, freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
+import { MIN_TTL_MS } from '../../src/announcement/record.js'
 import type { Command } from 'commander'
 import type { PeersJson, PermutedJson, StatusJson } from '../../src/daemon/status.js'
 
@@ -155,7 +156,7 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
     const cases: Array<{ name: string, toml: string, env?: Record<string, string>, key: RegExp, source: 'file' | RegExp }> = [
       { name: 'unknown top-level key', toml: 'grid = "g"\nnicknam = "typo"\n', key: /unknown key "nicknam"/, source: 'file' },
       { name: 'unknown key in a section', toml: '[storage]\nenabled = true\nreadonly_ = true\n', key: /unknown key "storage\.readonly_"/, source: 'file' },
-      { name: 'value out of range', toml: 'announcement_ttl_ms = 5\n', key: /announcement_ttl_ms: .*1000/, source: 'file' },
+      { name: 'value out of range', toml: 'announcement_ttl_ms = 5\n', key: new RegExp(`announcement_ttl_ms: .*${MIN_TTL_MS}`), source: 'file' },
       { name: 'value of the wrong type', toml: '[storage]\nenabled = "yes"\n', key: /storage\.enabled: .*boolean/, source: 'file' },
       { name: 'not TOML', toml: 'grid = \n', key: /not valid TOML/, source: 'file' },
       { name: 'bad environment value', toml: '', env: { INTRODUCER_STORAGE_ENABLED: 'maybe' }, key: /"maybe" is not true or false/, source: /environment variable INTRODUCER_STORAGE_ENABLED/ }

@@ -83,7 +83,9 @@ describe('grid admission', () => {
       await waitFor('the relay to reject the outsider', () => (relay.introducer.stats().dropped['not-admitted'] ?? 0) >= 1)
       const member = await set.start({ privateKey: memberKey, certificate, admission, storage: { enabled: true } })
       await connect(member, relay, [UPLOAD_STORAGE])
-      await waitFor('the member at the far node', () => far.introducer.getPeers(UPLOAD_STORAGE).some(p => p.peerId.equals(member.peerId)))
+      await waitFor('the member at the far node', () => far.introducer.getPeers(UPLOAD_STORAGE).some(p => p.peerId.equals(member.peerId))).catch((err: Error) => {
+        throw new Error(`${err.message}; relay holds ${relay.introducer.getPeers(UPLOAD_STORAGE).length}, relay ${JSON.stringify(relay.introducer.stats())}, far ${JSON.stringify(far.introducer.stats())}`)
+      })
       assert.deepEqual(far.introducer.getPeers(UPLOAD_STORAGE).map(p => p.peerId.toString()), [member.peerId.toString()])
       assert.equal(far.introducer.stats().dropped['not-admitted'] ?? 0, 0, 'nothing of the outsider reached the far node')
       assert.ok(!relay.introducer.getPeers(UPLOAD_STORAGE).some(p => p.peerId.equals(outsider.peerId)))

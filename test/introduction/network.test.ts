@@ -161,4 +161,13 @@ describe('introduction over real nodes', () => {
     assert.equal(node.introducer.getPeers(HELPER)[0]?.availableSpace, 5)
     await set.stopAll()
   })
+
+  it('syncs with a connected peer now and then (anti-entropy), not only on connection', async () => {
+    const a = await set.start({ antiEntropyIntervalMs: 300 })
+    const b = await set.start()
+    await connect(a, b, [UPLOAD_STORAGE])
+    const served = b.introducer.stats().syncRequestsServed
+    await waitFor('two more syncs from a', () => b.introducer.stats().syncRequestsServed >= served + 2, 10_000)
+    await set.stopAll()
+  })
 })
