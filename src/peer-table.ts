@@ -11,6 +11,7 @@
  *   later of the two records' expiry, so older copies still in flight cannot return.
  */
 import { TypedEventEmitter } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { expiresAt, sameRecord, type PeekedAnnouncement, type VerifiedAnnouncement } from './announcement/record.js'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { ignore, type AnnouncementRejection } from './announcement/rejection.js'
@@ -70,8 +71,14 @@ export interface PeerTableInit {
   now?: () => number
 }
 
-function slotKey (service: string, peerId: PeerId | string): string {
-  return `${service}\n${peerId.toString()}`
+/** Slots are keyed by service and raw public key, which an unverified record also has. */
+function slotKey (service: string, publicKey: Uint8Array): string {
+  return `${service}\n${Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64')}`
+}
+
+function peerKey (peerId: PeerId | string): Uint8Array {
+  const id = typeof peerId === 'string' ? peerIdFromString(peerId) : peerId
+  return id.publicKey?.raw ?? new Uint8Array()
 }
 
 export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
@@ -92,7 +99,7 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     if (expiresAt(record.announcement, now) <= now) {
       return ignore('expired')
     }
-    const slot = this.slots.get(slotKey(record.announcement.service, record.peerId))
+    const slot = this.slots.get(slotKey(record.announcement.service, record.announcement.publicKey))
     if (slot == null) {
       return undefined
     }
@@ -110,7 +117,7 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
    * hold, or older than it? Lets the caller skip the signature check of records it has.
    */
   checkKnown (peeked: PeekedAnnouncement): AnnouncementRejection | undefined {
-    const slot = this.slots.get(slotKey(peeked.service, peeked.peerId))
+    const slot = this.slots.get(slotKey(peeked.service, peeked.publicKey))
     if (slot == null) {
       return undefined
     }
@@ -134,7 +141,7 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     }
     const now = this.now()
     const a = record.announcement
-    const key = slotKey(a.service, record.peerId)
+    const key = slotKey(a.service, a.publicKey)
     const held = this.slots.get(key)
     const expiry = expiresAt(a, now)
 
@@ -217,7 +224,7 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
   }
 
   get (service: string, peerId: PeerId | string): ServicePeer | undefined {
-    const peer = this.slots.get(slotKey(service, peerId))?.peer
+    const peer = this.slots.get(slotKey(service, peerKey(peerId)))?.peer
     return peer != null && peer.expiresAt > this.now() ? peer : undefined
   }
 

@@ -187,19 +187,21 @@ export async function signAnnouncement (content: AnnouncementContent, privateKey
  * Decodes and verifies a SignedAnnouncement received from anyone. Throws an
  * AnnouncementRejection saying why it is not acceptable; never anything else.
  */
-export async function openAnnouncement (signed: Uint8Array, options: OpenOptions): Promise<VerifiedAnnouncement> {
+export async function openAnnouncement (signed: Uint8Array, options: OpenOptions, peeked?: PeekedAnnouncement): Promise<VerifiedAnnouncement> {
   if (signed.byteLength > MAX_SIGNED_ANNOUNCEMENT_BYTES) {
     throw reject('too-large', `${signed.byteLength} bytes, limit ${MAX_SIGNED_ANNOUNCEMENT_BYTES}`)
   }
   let outer: SignedAnnouncement
   let announcement: Announcement
-  try {
-    outer = SignedAnnouncement.decode(signed)
-    announcement = Announcement.decode(outer.payload, {
-      limits: { multiaddrs: MAX_MULTIADDRS, fields: MAX_FIELDS }
-    })
-  } catch (err) {
-    throw reject('malformed', describeError(err))
+  if (peeked?.signed === signed) {
+    // decoded already, by peekAnnouncement
+    ({ outer, announcement } = peeked)
+  } else {
+    try {
+      ({ outer, announcement } = decodeRecord(signed))
+    } catch (err) {
+      throw reject('malformed', describeError(err))
+    }
   }
   if (!uint8ArrayEquals(SignedAnnouncement.encode(outer), signed)) {
     // the envelope is not signed: only its one canonical encoding is accepted, so a relay
@@ -247,9 +249,17 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
 /** What can be read from a record without checking it: enough to tell whether it is news. */
 export interface PeekedAnnouncement {
   service: string
-  peerId: string
+  /** The claimed publisher's raw public key (unverified). */
+  publicKey: Uint8Array
   seqnum: bigint
   signed: Uint8Array
+  outer: SignedAnnouncement
+  announcement: Announcement
+}
+
+function decodeRecord (signed: Uint8Array): { outer: SignedAnnouncement, announcement: Announcement } {
+  const outer = SignedAnnouncement.decode(signed)
+  return { outer, announcement: Announcement.decode(outer.payload, { limits: { multiaddrs: MAX_MULTIADDRS, fields: MAX_FIELDS } }) }
 }
 
 /**
@@ -262,11 +272,8 @@ export function peekAnnouncement (signed: Uint8Array): PeekedAnnouncement | unde
     return undefined
   }
   try {
-    const a = Announcement.decode(SignedAnnouncement.decode(signed).payload, { limits: { multiaddrs: MAX_MULTIADDRS, fields: MAX_FIELDS } })
-    if (a.publicKey.byteLength !== ED25519_PUBLIC_KEY_BYTES) {
-      return undefined
-    }
-    return { service: a.service, peerId: peerIdFromPublicKey(publicKeyFromRaw(a.publicKey)).toString(), seqnum: a.seqnum, signed }
+    const { outer, announcement } = decodeRecord(signed)
+    return { service: announcement.service, publicKey: announcement.publicKey, seqnum: announcement.seqnum, signed, outer, announcement }
   } catch {
     return undefined
   }

@@ -295,7 +295,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
         throw known
       }
     }
-    const record = await openAnnouncement(data, { grid: this.grid, service: topicService, now: this.options.now() })
+    const record = await openAnnouncement(data, { grid: this.grid, service: topicService, now: this.options.now() }, peeked)
     if (this.options.admission != null) {
       try {
         await checkAdmission(record, this.options.admission, this.options.now())

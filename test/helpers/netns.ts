@@ -11,13 +11,12 @@
  * through `ip netns exec NS curl`. `NetnsLab.cleanup()` kills every process and deletes
  * every namespace (call it in `after`); it also runs on this process's exit.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BIN, NodeProcess, type NodeInfo } from './processes.js'
-import { FatalWaitError, waitFor } from './wait.js'
+import { NodeProcess } from './processes.js'
 import type { StatusJson } from '../../src/daemon/status.js'
 
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find(p => existsSync(p)) ?? 'ip'
@@ -80,28 +79,9 @@ export class NetnsNodeProcess extends NodeProcess {
     super(name, dir, args)
   }
 
-  override async start (timeoutMs = 45_000): Promise<this> {
-    await rm(join(this.dir, 'node.json'), { force: true })
-    const child = spawn(IP, ['netns', 'exec', this.side.ns, process.execPath, BIN, 'run', this.dir, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    this.child = child
-    this.exited = new Promise(resolve => child.once('exit', (code) => { resolve(code) }))
-    const collect = (chunk: Buffer): void => { this.output.push(...chunk.toString().split('\n').filter(Boolean)) }
-    child.stdout.on('data', collect)
-    child.stderr.on('data', collect)
-    let exitCode: number | null | undefined
-    void this.exited.then(code => { exitCode = code })
-    this.info = await waitFor(`${this.name} to start in ${this.side.ns}`, async () => {
-      if (exitCode !== undefined) {
-        throw new FatalWaitError(`${this.name} exited with ${exitCode}:\n${this.output.join('\n')}`)
-      }
-      try {
-        const info = JSON.parse(await readFile(join(this.dir, 'node.json'), 'utf8')) as NodeInfo
-        return info.pid === child.pid ? info : undefined
-      } catch {
-        return undefined
-      }
-    }, timeoutMs, 50)
-    return this
+  protected override command (): [string, string[]] {
+    const [file, args] = super.command()
+    return [IP, ['netns', 'exec', this.side.ns, file, ...args]]
   }
 
   /** GET on the node's API, from inside its namespace. */

@@ -38,10 +38,16 @@ export class NodeProcess {
     return this.info.peerId
   }
 
+  /** The command that runs the node: `introducer run DIR ARGS` (subclasses wrap it). */
+  protected command (): [string, string[]] {
+    return [process.execPath, [BIN, 'run', this.dir, ...this.args]]
+  }
+
   /** Starts the process and waits until it has written node.json. */
   async start (timeoutMs = 45_000): Promise<this> {
     await rm(join(this.dir, 'node.json'), { force: true })
-    const child = spawn(process.execPath, [BIN, 'run', this.dir, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const [file, args] = this.command()
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
     this.exited = new Promise(resolve => child.once('exit', (code) => { resolve(code) }))
     const collect = (chunk: Buffer): void => { this.output.push(...chunk.toString().split('\n').filter(Boolean)) }
