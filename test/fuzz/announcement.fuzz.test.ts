@@ -14,7 +14,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { MAX_FIELDS, MAX_MULTIADDRS, MAX_SIGNED_ANNOUNCEMENT_BYTES, openAnnouncement, type VerifiedAnnouncement } from '../../src/announcement/record.js'
 import { AnnouncementRejection } from '../../src/announcement/rejection.js'
 import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
-import { forge, signed, T0 } from '../helpers/records.js'
+import { forge, signed, signPayload, T0 } from '../helpers/records.js'
 import {
   cases, concat, seededKey, equalBytes, hex, heapUsed, lenField, lyingLenField, MiB, mutate, prngFor, repeat, report, tag, Tally, varint,
   WIRE_EGROUP, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_SGROUP, WIRE_VARINT, type Prng
@@ -106,8 +106,7 @@ async function signedPayload (middle: Uint8Array, rng: Prng): Promise<Uint8Array
     withdrawn: false
   })
   const payload = concat(head, middle)
-  const domain = new TextEncoder().encode('/gossip-introducer/announcement/1\0')
-  const signature = await k.sign(concat(domain, payload))
+  const signature = await signPayload(payload, k)
   return concat(lenField(1, payload), lenField(2, signature))
 }
 

@@ -55,10 +55,14 @@ export async function forge (announcement: Partial<Announcement>, signer: Privat
     ...announcement
   }
   const payload = Announcement.encode(full)
+  return SignedAnnouncement.encode({ payload, signature: await signPayload(payload, signer) as Uint8Array<ArrayBuffer> })
+}
+
+/** Signs any payload bytes as the protocol does: Ed25519 over DOMAIN || 0x00 || payload. */
+export async function signPayload (payload: Uint8Array, signer: PrivateKey): Promise<Uint8Array> {
   const domain = new TextEncoder().encode(`${ANNOUNCEMENT_SIGNING_DOMAIN}\0`)
   const data = new Uint8Array(domain.byteLength + payload.byteLength)
   data.set(domain)
   data.set(payload, domain.byteLength)
-  const signature = await signer.sign(data)
-  return SignedAnnouncement.encode({ payload, signature: signature as Uint8Array<ArrayBuffer> })
+  return signer.sign(data)
 }
