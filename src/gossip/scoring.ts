@@ -46,6 +46,21 @@ export function announcementTopicScoreParams (): TopicScoreParams {
   })
 }
 
+/**
+ * Adds our topic parameters for a topic subscribed after the router was created (a
+ * service an introducer starts following, a later `subscribeTo`). Gossipsub's class has
+ * `score.params.topics` public, though its interface type does not show it; the scorer
+ * reads it on every computation. Returns false when the router has no such field.
+ */
+export function scoreTopic (pubsub: unknown, topic: string): boolean {
+  const topics = (pubsub as { score?: { params?: { topics?: Record<string, TopicScoreParams> } } }).score?.params?.topics
+  if (topics == null) {
+    return false
+  }
+  topics[topic] ??= announcementTopicScoreParams()
+  return true
+}
+
 /** Score parameters for a node of `grid`, with topic parameters for the given services. */
 export function announcementScoreParams (grid: string, services: Iterable<string> = PREDEFINED_SERVICES): PeerScoreParams {
   const topics: Record<string, TopicScoreParams> = {}

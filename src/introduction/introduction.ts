@@ -12,6 +12,7 @@ import { AnnouncementRejection, ignore, reject, type RejectionCode } from '../an
 import { checkAdmission } from '../announcement/admission.js'
 import { createTopicValidator } from '../gossip/validator.js'
 import { fastMessageId } from '../gossip/message-id.js'
+import { scoreTopic } from '../gossip/scoring.js'
 import { DEFAULT_PUBLISHER_RATE_LIMIT, PublisherRateLimiter } from '../gossip/rate-limit.js'
 import { parseServiceTopic, serviceTopic } from '../gossip/topic.js'
 import { PeerTable, type OfferResult, type PeerTableEventName, type ServicePeer } from '../peer-table.js'
@@ -279,6 +280,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       count: (outcome) => { this.count(outcome) }
     }))
     this.components.pubsub.subscribe(topic)
+    scoreTopic(this.components.pubsub, topic)
   }
 
   /**

@@ -93,4 +93,20 @@ describe('floods', { timeout: 120_000 }, () => {
       await set.stopAll()
     })
   }
+
+  it('invalid records on a service subscribed after start are scored too', async () => {
+    const service = 'late-service'
+    const honest = await set.start()
+    const attacker = await set.start({ services: [service] })
+    honest.introducer.subscribeTo(service)
+    await connect(attacker, honest, [service])
+    const topic = serviceTopic(TEST_GRID, service)
+    const signer = await key()
+    for (let i = 1; i <= 6; i++) {
+      await attacker.libp2p.services.pubsub.publish(topic, await forge({ grid: TEST_GRID, service, issuedAtMs: Date.now(), seqnum: BigInt(i), publicKey: (await key()).publicKey.raw as Uint8Array<ArrayBuffer> }, signer))
+    }
+    await waitFor('the attacker to be graylisted on the late topic', () => score(honest, attacker) < GRAYLIST_THRESHOLD, 10_000)
+    assert.ok((honest.introducer.stats().dropped['bad-signature'] ?? 0) >= 4)
+    await set.stopAll()
+  })
 })
