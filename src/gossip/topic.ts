@@ -14,12 +14,6 @@ export function serviceTopic (grid: string, service: string): string {
   return `${TOPIC_PREFIX}${grid}/svc/${service}`
 }
 
-/** The prefix shared by every service topic of one grid. */
-export function gridTopicPrefix (grid: string): string {
-  assertGridId(grid)
-  return `${TOPIC_PREFIX}${grid}/svc/`
-}
-
 export interface ParsedTopic {
   grid: string
   service: string

@@ -119,10 +119,6 @@ export class ConnectionKeeper {
     })
     await connectionManager.openConnection(target.peerId, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
   }
-
-  forget (peerId: PeerId): void {
-    this.backoff.delete(peerId.toString())
-  }
 }
 
 function shuffle<T> (items: T[]): T[] {

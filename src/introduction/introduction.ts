@@ -439,11 +439,6 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     return { ...this.counters, dropped: { ...this.counters.dropped } }
   }
 
-  /** Live entries per service (for status pages and metrics). */
-  tableSizes (): Map<string, number> {
-    return this.table.sizes()
-  }
-
   // ---- sync --------------------------------------------------------------------------
 
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
