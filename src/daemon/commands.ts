@@ -16,6 +16,7 @@ import { VERSION } from '../version.js'
 import { CONFIG_FILE, ConfigError, defaultConfigText, loadConfig } from './config.js'
 import { NODE_INFO_FILE, type NodeInfoFile } from './node-info.js'
 import { EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes.js'
+import type { RunningNode } from './run.js'
 import type { PeerJson, PeersJson, PermutedJson, StatusJson } from './status.js'
 
 /** A stop that takes longer than this ends the process anyway. */
@@ -95,7 +96,37 @@ async function runCommand (dir: string, opts: Record<string, unknown>): Promise<
   if (config.bootstrap_file === '' && await exists(join(dir, NODE_BOOTSTRAP_FILE))) {
     config.bootstrap_file = NODE_BOOTSTRAP_FILE
   }
-  let running
+  // Signal handlers go in before the node starts: node.json (which tells other processes
+  // the node is up) is written during start, and a SIGTERM that arrives between then and
+  // the end of start must still withdraw and stop, not kill the process.
+  let running: RunningNode | undefined
+  let stopping: Promise<void> | undefined
+  let resolveStop = (): void => {}
+  const stopped = new Promise<void>((resolve) => { resolveStop = resolve })
+  const stop = (): void => {
+    if (running == null || stopping != null) return
+    stopping = running.stop().then(resolveStop, (err: unknown) => {
+      log(`stop failed: ${describeError(err)}`)
+      process.exit(1)
+    })
+  }
+  let signalled = false
+  const onSignal = (signal: string): void => {
+    if (signalled) {
+      log(`${signal} again: exiting at once`)
+      process.exit(1)
+    }
+    signalled = true
+    log(`${signal}: withdrawing announcements and stopping`)
+    const timer = setTimeout(() => {
+      log(`stop took longer than ${STOP_TIMEOUT_MS} ms: exiting`)
+      process.exit(1)
+    }, STOP_TIMEOUT_MS)
+    timer.unref()
+    stop() // or, while still starting, as soon as start ends
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     // loaded here, not at the top: `--help` and the query commands need none of libp2p
     const [{ runNode }, { welcomePage }, { createRegistry, metricsPlugin }] = await Promise.all([
@@ -106,28 +137,8 @@ async function runCommand (dir: string, opts: Record<string, unknown>): Promise<
   } catch (err) {
     throw new ExitError(`cannot start: ${describeError(err)}`, /bootstrap|multiaddr|invalid option/i.test(describeError(err)) ? EXIT_USAGE : 1)
   }
-  await new Promise<void>((resolveStop) => {
-    let stopping = false
-    const onSignal = (signal: string): void => {
-      if (stopping) {
-        log(`${signal} again: exiting at once`)
-        process.exit(1)
-      }
-      stopping = true
-      log(`${signal}: withdrawing announcements and stopping`)
-      const timer = setTimeout(() => {
-        log(`stop took longer than ${STOP_TIMEOUT_MS} ms: exiting`)
-        process.exit(1)
-      }, STOP_TIMEOUT_MS)
-      timer.unref()
-      running.stop().then(resolveStop, (err: unknown) => {
-        log(`stop failed: ${describeError(err)}`)
-        process.exit(1)
-      })
-    }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-  })
+  if (signalled) stop()
+  await stopped
 }
 
 /** Finds the API of a running node: --api URL, or DIR/node.json. */

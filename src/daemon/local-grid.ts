@@ -79,6 +79,7 @@ async function main (): Promise<void> {
   process.on('SIGTERM', stopAll)
 
   for (const member of members) {
+    if (stopping) break // Ctrl-C while the grid was still coming up
     const dir = join(root, '.local-grid', member.name)
     await mkdir(dir, { recursive: true })
     if (member.key != null) {

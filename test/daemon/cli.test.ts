@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readFile, rm, watch, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -388,6 +388,44 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
       assert.equal(value(/^introducer_table_entries\{service="introducer"\} (\d+)$/m), 1)
       assert.equal(value(/^introducer_connected_introducers (\d+)$/m), 1)
       assert.match(text, /^process_cpu_user_seconds_total /m, 'process metrics too')
+    })
+
+    it('a SIGTERM the moment node.json appears (start not yet returned) still stops cleanly with exit 0', async () => {
+      // node.json is written during start; a signal right after it must not kill the
+      // process before its handlers are in (this failed once in CI as exit null)
+      const dir = join(root, 'early-term')
+      await mkdir(dir, { recursive: true })
+      for (let round = 0; round < 3; round++) {
+        const stopWatching = new AbortController()
+        const watcher = watch(dir, { signal: stopWatching.signal })
+        const child = spawn(process.execPath, [BIN, 'run', dir, '--no-http', ...GRID], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() })
+        let output = ''
+        child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+        child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+        const exited = new Promise<{ code: number | null, signal: string | null }>(resolve => child.once('exit', (code, signal) => { resolve({ code, signal }) }))
+        void exited.then(() => { stopWatching.abort() }) // the loop below ends if the child does
+        const killer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS)
+        try {
+          try {
+            for await (const event of watcher) {
+              if (event.filename === 'node.json') {
+                child.kill('SIGTERM')
+                break
+              }
+            }
+          } catch (err) {
+            if (!stopWatching.signal.aborted) throw err
+          }
+          const result = await exited
+          assert.deepEqual(result, { code: 0, signal: null }, `round ${round}:\n${output}`)
+          assert.match(output, /SIGTERM: withdrawing announcements and stopping/)
+          assert.match(output, /stopped/)
+          assert.equal(await exists(join(dir, 'node.json')), false, 'node.json removed')
+        } finally {
+          clearTimeout(killer)
+          child.kill('SIGKILL')
+        }
+      }
     })
 
     it('a running node stops on SIGTERM with exit 0 and removes node.json', async () => {
