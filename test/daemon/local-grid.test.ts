@@ -140,9 +140,10 @@ describe('npm start (the local grid script)', { timeout: 90_000 }, () => {
     assert.equal(new Set(pids.values()).size, MEMBERS.length, 'one process per member')
 
     // the client, on Tahoe's web port, learns every server through the demo introducers
-    await waitFor('the client to know the 3 servers', async () =>
+    await waitFor('the client to know the 3 servers and the 3 introducers', async () =>
       (await getJson<PeersJson>('/api/v1/peers?service=download_storage')).peers.length === 3 &&
-      (await getJson<PeersJson>('/api/v1/peers?service=upload_storage')).peers.length === 2, UP_MS)
+      (await getJson<PeersJson>('/api/v1/peers?service=upload_storage')).peers.length === 2 &&
+      (await getJson<StatusJson>('/api/v1/status')).introducers.known === 3, UP_MS)
       .catch((err: Error) => { throw new Error(err.message + context()) })
     const download = (await getJson<PeersJson>('/api/v1/peers?service=download_storage')).peers
     const upload = (await getJson<PeersJson>('/api/v1/peers?service=upload_storage')).peers
