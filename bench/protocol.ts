@@ -9,7 +9,8 @@ export type Mode = 'ours' | 'raw'
 
 export const BENCH_GRID = 'bench'
 
-export interface InitArgs { mode: Mode, introducer: boolean }
+/** `attacker`: an ours node whose own key signs the flood (bench/run.ts flood phase). */
+export interface InitArgs { mode: Mode, introducer: boolean, attacker?: boolean }
 export interface InitResult { peerId: string, addrs: string[], rss: number, startMs: number }
 
 export interface DialArgs { addrs: string[], timeoutMs: number }
@@ -49,9 +50,24 @@ export interface JoinResult { tStart: number, tDialed: number, tDone: number | n
 
 export interface LeaveResult { t0: number, t1: number }
 
+/**
+ * Flood phase. `forged`: records claiming another publisher's key, signed by the attacker
+ * (every one fails the signature check); `rapid`: valid records of the attacker's own key
+ * with ever greater seqnums (over the rate limit after its burst). All are signed before
+ * the flood starts, so that sending is all the attacker does while it floods.
+ */
+export type FloodKind = 'forged' | 'rapid'
+export interface PrepareFloodArgs { kind: FloodKind, count: number }
+export interface FloodStartArgs { ratePerSec: number, maxMs: number }
+export interface FloodResult { sent: number, failed: number, ms: number }
+/** A peer's gossipsub score at this node, and whether this node is still connected to it. */
+export interface ScoreArgs { peerId: string }
+export interface ScoreResult { score: number, connected: boolean }
+
 export type Command =
   | 'init' | 'dial' | 'status' | 'publish' | 'prepareBurst' | 'burst' | 'expect'
   | 'idleStart' | 'idleEnd' | 'join' | 'leave' | 'stop'
+  | 'prepareFlood' | 'floodStart' | 'floodStop' | 'score'
 
 export interface Request { type: 'request', id: number, cmd: Command, args?: unknown }
 export interface Reply { type: 'reply', id: number, ok: boolean, result?: unknown, error?: string }

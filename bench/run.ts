@@ -3,23 +3,27 @@
  * ("ours") and once as bare libp2p + gossipsub ("raw"), in the same planned topology.
  * Measures propagation of a new announcement and of an update, a burst of M
  * announcements, a late joiner's catch-up (sync), graceful leave, RSS, idle CPU and bytes
- * sent, and prints ours/raw ratios. See docs/benchmarks.md for the method.
+ * sent, and prints ours/raw ratios. Ours also gets a flood phase: an attacker process
+ * floods forged, then rapid-fire valid, records while honest updates are timed against
+ * the quiet case. See docs/benchmarks.md for the method.
  *
  * Options (argv `--n=100` or env `BENCH_N=100`): n, m, rounds, introducers, degree,
  * idle-ms, late-joiners, leaves, warmup-ms, settle-ms, grids (ours,raw), seed,
- * max-minutes, out (JSON file), json (print the JSON on stdout).
+ * max-minutes, flood-rounds (0: no flood phase), flood-rate (messages/s), flood-targets
+ * (nodes the attacker connects to), out (JSON file), json (print the JSON on stdout).
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
+import { availableParallelism, cpus, loadavg, setPriority, totalmem } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { assertSupportedRuntime } from '../src/version.js'
+import { GRAYLIST_THRESHOLD } from '../src/gossip/scoring.js'
 import { rng, shuffled, summarize, median, type Summary } from './stats.js'
 import type {
-  BurstResult, Command, DialResult, IdleResult, InitResult, JoinResult, LeaveResult, Mode, PublishResult, Reply,
-  StatusResult, WorkerMessage
+  BurstResult, Command, DialResult, FloodKind, FloodResult, IdleResult, InitResult, JoinResult, LeaveResult, Mode,
+  PublishResult, Reply, ScoreResult, StatusResult, WorkerMessage
 } from './protocol.js'
 
 // ---- options ----------------------------------------------------------------------------
@@ -38,6 +42,9 @@ interface Options {
   grids: Mode[]
   seed: number
   maxMinutes: number
+  floodRounds: number
+  floodRate: number
+  floodTargets: number
   out: string
   json: boolean
 }
@@ -85,6 +92,9 @@ function parseOptions (argv: string[], env: NodeJS.ProcessEnv): Options {
     grids: grids as Mode[],
     seed: int('seed', 1, 0, 2 ** 31),
     maxMinutes: int('max-minutes', 30, 1, 240),
+    floodRounds: int('flood-rounds', 5, 0, 50),
+    floodRate: int('flood-rate', 2000, 10, 50_000),
+    floodTargets: int('flood-targets', 5, 1, 50),
     out: get('out') ?? 'bench/results/latest.json',
     json: get('json') === 'true' || get('json') === '1'
   }
@@ -142,7 +152,7 @@ class EventLog {
   }
 }
 
-type Role = 'introducer' | 'node' | 'joiner'
+type Role = 'introducer' | 'node' | 'joiner' | 'attacker'
 
 class Worker {
   readonly child: ChildProcess
@@ -204,7 +214,7 @@ class Worker {
   }
 
   async init (): Promise<InitResult> {
-    const res = await this.request<InitResult>('init', { mode: this.mode, introducer: this.role === 'introducer' }, 60_000)
+    const res = await this.request<InitResult>('init', { mode: this.mode, introducer: this.role === 'introducer', attacker: this.role === 'attacker' }, 60_000)
     this.peerId = res.peerId
     this.addrs = res.addrs.map(a => a.includes('/p2p/') ? a : `${a}/p2p/${res.peerId}`)
     return res
@@ -310,7 +320,30 @@ interface GridResult {
   }
   lateJoin?: Array<{ dialMs: number, connectToAllMs: number | null, held: number, target: number }>
   leave?: Latency
+  flood?: FloodPhase
   errors: string[]
+}
+
+interface FloodPhase {
+  rate: number
+  targets: number
+  /** Honest updates from one publisher, timed at every other node, before any flood. */
+  quiet: Latency
+  floods: Array<{
+    kind: FloodKind
+    sent: number
+    failed: number
+    sendMs: number
+    /** ms from the flood's start until every target's score for the attacker was under the graylist threshold. */
+    graylistedAllMs: number | null
+    graylistedTargets: number
+    /** The attacker's score at each target when the flood ended. */
+    scores: number[]
+    connectedTargets: number
+    /** Honest updates while the attacker floods. */
+    honest: Latency
+    dropped: Record<string, number>
+  }>
 }
 
 interface Round { t0: number, times: Map<number, number>, expected: number[] }
@@ -531,6 +564,10 @@ async function runGrid (mode: Mode, opts: Options, plan: number[][], sizes: { re
         }
       }
 
+      if (opts.floodRounds > 0) {
+        result.flood = await floodPhase(opts, workers, events, publishers.slice(opts.leaves).find(w => w.alive) ?? shuffled(live().filter(w => w.role === 'node' && w !== injector && !publishers.includes(w)), random)[0], random, log)
+      }
+
       // graceful leave: node.stop() withdraws, every other node drops the entry
       const leaves: Round[] = []
       for (const leaver of publishers.slice(0, opts.leaves)) {
@@ -550,6 +587,135 @@ async function runGrid (mode: Mode, opts: Options, plan: number[][], sizes: { re
     log(`${mode}: stopping`)
     await Promise.all(workers.map(async w => w.stop()))
   }
+}
+
+// ---- flood ------------------------------------------------------------------------------------------
+/** `count` updates of `publisher`'s record, each timed until every other live node has it. */
+async function updateRounds (publisher: Worker, workers: Worker[], events: EventLog, prefix: string, count: number): Promise<Latency> {
+  const rounds: Round[] = []
+  for (let r = 0; r < count; r++) {
+    const others = workers.filter(w => w.alive && w !== publisher && w.role !== 'attacker').map(w => w.index)
+    const tag = `${prefix}${r}`
+    const res = await publisher.request<PublishResult>('publish', { tag, size: 0 })
+    rounds.push({ t0: res.t0, times: await events.waitAll(`updated:${tag}`, others, 20_000), expected: others })
+    await sleep(500)
+  }
+  return latency(rounds)
+}
+
+/**
+ * An attacker process (niced: on one machine its CPU would otherwise come out of the
+ * honest nodes', which an attacker on its own machine does not take) connects to the
+ * introducers and to random nodes and floods the measured topic, first with forged
+ * records, then with valid records over the rate limit; meanwhile one honest node's
+ * updates are timed at every node, against the same updates timed before any flood.
+ */
+async function floodPhase (opts: Options, workers: Worker[], events: EventLog, publisher: Worker, random: () => number, log: (s: string) => void): Promise<FloodPhase> {
+  const live = (): Worker[] => workers.filter(w => w.alive && w.role !== 'attacker' && w.role !== 'joiner')
+  // a first update that is not timed: the publisher may not have published yet
+  await publisher.request<PublishResult>('publish', { tag: 'flood-warmup', size: 0 })
+  await sleep(opts.settleMs)
+  log(`ours: flood phase: ${opts.floodRounds} quiet updates from node ${publisher.index}`)
+  const quiet = await updateRounds(publisher, workers, events, 'fq', opts.floodRounds)
+  const phase: FloodPhase = { rate: opts.floodRate, targets: 0, quiet, floods: [] }
+  for (const [k, kind] of (['forged', 'rapid'] as const).entries()) {
+    const intros = live().filter(w => w.role === 'introducer')
+    const nodes = shuffled(live().filter(w => w.role === 'node' && w !== publisher), random)
+    const targets = [...intros, ...nodes].slice(0, opts.floodTargets)
+    phase.targets = targets.length
+    const attacker = new Worker(workers.length + k, 'ours', 'attacker', events)
+    try {
+      const init = await attacker.init()
+      if (attacker.child.pid != null) {
+        setPriority(attacker.child.pid, 19)
+      }
+      // enough records for the honest rounds (about a second each), at the flood rate
+      const maxMs = (opts.floodRounds * 2 + 10) * 1000
+      const count = Math.min(200_000, Math.ceil(opts.floodRate * maxMs / 1000))
+      log(`ours: flood ${kind}: attacker ${init.peerId.slice(-6)} signs ${count} records, connects to ${targets.length} nodes`)
+      await attacker.request('prepareFlood', { kind, count }, 300_000)
+      const dialed = await attacker.request<DialResult>('dial', { addrs: targets.map(t => t.addrs[0]), timeoutMs: 10_000 }, 20_000)
+      if (dialed.failed.length > 0) {
+        log(`ours: flood ${kind}: ${dialed.failed.length} dials failed, e.g. ${dialed.failed[0]}`)
+      }
+      // bounded wait until the targets see the attacker on the topic (else nothing reaches them)
+      const meshDeadline = Date.now() + 10_000
+      while (Date.now() < meshDeadline) {
+        const st = await attacker.request<StatusResult>('status')
+        if (st.topicPeers >= st.connected.length && st.connected.length > 0) break
+        await sleep(100)
+      }
+      const droppedBefore = await droppedTotals(live())
+      const tFlood = Date.now()
+      await attacker.request('floodStart', { ratePerSec: opts.floodRate, maxMs })
+      // the targets' view of the attacker, polled while the honest rounds run
+      let graylistedAllMs: number | null = null
+      let polling = true
+      const poll = (async () => {
+        while (polling && graylistedAllMs == null) {
+          const scores = await Promise.all(targets.map(async t => t.request<ScoreResult>('score', { peerId: attacker.peerId })))
+          if (scores.every(s => s.score < GRAYLIST_THRESHOLD || !s.connected)) {
+            graylistedAllMs = Date.now() - tFlood
+          }
+          await sleep(100)
+        }
+      })()
+      const honest = await updateRounds(publisher, workers, events, `f${kind[0]}`, opts.floodRounds)
+      polling = false
+      await poll
+      const scores = await Promise.all(targets.map(async t => t.request<ScoreResult>('score', { peerId: attacker.peerId })))
+      const sent = await attacker.request<FloodResult>('floodStop', undefined, 30_000)
+      const droppedAfter = await droppedTotals(live())
+      const dropped = Object.fromEntries(Object.entries(droppedAfter).map(([r, n]) => [r, n - (droppedBefore[r] ?? 0)]).filter(([, n]) => n !== 0))
+      phase.floods.push({
+        kind,
+        sent: sent.sent,
+        failed: sent.failed,
+        sendMs: sent.ms,
+        graylistedAllMs,
+        graylistedTargets: scores.filter(s => s.score < GRAYLIST_THRESHOLD).length,
+        scores: scores.map(s => Math.round(s.score)),
+        connectedTargets: scores.filter(s => s.connected).length,
+        honest,
+        dropped
+      })
+      log(`ours: flood ${kind}: ${sent.sent} sent in ${sent.ms} ms; graylisted at all targets after ${graylistedAllMs ?? 'never'} ms`)
+    } finally {
+      await attacker.stop()
+    }
+    await sleep(opts.settleMs)
+  }
+  return phase
+}
+
+async function droppedTotals (workers: Worker[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {}
+  for (const st of await Promise.all(workers.map(async w => w.request<StatusResult>('status')))) {
+    for (const [reason, count] of Object.entries(st.stats?.dropped ?? {})) {
+      out[reason] = (out[reason] ?? 0) + (count ?? 0)
+    }
+  }
+  return out
+}
+
+function floodTable (flood: FloodPhase, n: number): string {
+  const rows: string[][] = [['flood', 'sent', 'sent/s', 'graylisted at all, ms', 'targets graylisted', 'per node median quiet/flood ms', 'ratio', `last of ${n - 2} quiet/flood ms`, 'ratio', 'missed', 'target', 'met']]
+  for (const f of flood.floods) {
+    const perNode = f.honest.perNode.median / flood.quiet.perNode.median
+    const last = f.honest.last.median / flood.quiet.last.median
+    rows.push([
+      f.kind, String(f.sent), fmt(f.sent / (f.sendMs / 1000), 0), f.graylistedAllMs == null ? 'never' : String(f.graylistedAllMs),
+      `${f.graylistedTargets}/${flood.targets}`,
+      `${fmt(flood.quiet.perNode.median, 0)}/${fmt(f.honest.perNode.median, 0)}`, fmt(perNode, 2),
+      `${fmt(flood.quiet.last.median, 0)}/${fmt(f.honest.last.median, 0)}`, fmt(last, 2),
+      String(f.honest.missed), '<= 2x', perNode <= 2 && last <= 2 && f.honest.missed === 0 ? 'yes' : 'NO'
+    ])
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map(r => r[c].length)))
+  return rows.map((r, i) => {
+    const line = r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join('  ')
+    return i === 0 ? `${line}\n${'-'.repeat(line.length)}` : line
+  }).join('\n')
 }
 
 // ---- report -------------------------------------------------------------------------------------
@@ -661,6 +827,11 @@ async function main (): Promise<void> {
     `${opts.rounds} rounds, degree ${opts.degree}, ${availableParallelism()} cpus, ${report.durationS.toFixed(0)} s, ` +
     `commit ${report.git?.commit ?? '?'}${report.git?.srcDirty === true ? ' + uncommitted src changes' : ''}\n`)
   console.log(table(results.ours, results.raw, opts))
+  if (results.ours?.flood != null) {
+    console.log(`\nflood phase: an attacker (nice 19) connected to ${results.ours.flood.targets} nodes (the introducers first) sends at up to ${opts.floodRate}/s; ` +
+      `honest updates from one node, ${opts.floodRounds} timed before and ${opts.floodRounds} during each flood\n`)
+    console.log(floodTable(results.ours.flood, opts.n))
+  }
   for (const r of Object.values(results)) {
     console.log(`load average (1/5/15 min) during ${r.mode}: start ${r.loadavg.start.map(v => v.toFixed(1)).join('/')}, end ${r.loadavg.end.map(v => v.toFixed(1)).join('/')}`)
   }

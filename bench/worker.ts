@@ -29,7 +29,8 @@ import {
   BENCH_GRID, decodeKey, encodeKeyed,
   type BurstResult, type DialArgs, type DialResult, type ExpectArgs, type IdleResult, type InitArgs, type InitResult,
   type JoinArgs, type JoinResult, type LeaveResult, type PrepareBurstArgs, type PrepareBurstResult, type PublishArgs,
-  type PublishResult, type Request, type StatusResult, type WorkerMessage
+  type PublishResult, type Request, type StatusResult, type WorkerMessage,
+  type FloodResult, type FloodStartArgs, type PrepareFloodArgs, type ScoreArgs, type ScoreResult
 } from './protocol.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -64,6 +65,9 @@ const expectations = new Map<string, number>()
 let burstKeys: PrivateKey[] = []
 let burstPayloads: Uint8Array[] = []
 let idleMark: { cpu: NodeJS.CpuUsage, wall: number, bytes: number } | undefined
+let attackerKey: PrivateKey | undefined
+let floodPool: Uint8Array[] = []
+let flooding: { stop: boolean, done: Promise<FloodResult> } | undefined
 
 function send (msg: WorkerMessage, then?: () => void): void {
   if (process.connected && process.send != null) {
@@ -112,7 +116,8 @@ async function init (args: InitArgs): Promise<InitResult> {
   mode = args.mode
   if (mode === 'ours') {
     src = await import('../src/index.js')
-    const node = await src.createNode({ grid: BENCH_GRID, introducer: args.introducer, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    attackerKey = args.attacker === true ? await generateKeyPair('Ed25519') : undefined
+    const node = await src.createNode({ grid: BENCH_GRID, introducer: args.introducer, listen: ['/ip4/127.0.0.1/tcp/0'], privateKey: attackerKey })
     ours = node
     held = node.introducer.getPeers(UPLOAD_STORAGE).length
     const intro = node.introducer
@@ -334,6 +339,89 @@ async function stopNode (): Promise<LeaveResult> {
   return { t0, t1: Date.now() }
 }
 
+// ---- flood (an attacker node) --------------------------------------------------------------
+/** Untimed: signs `count` distinct flood records with this node's key. */
+async function prepareFlood (args: PrepareFloodArgs): Promise<{ prepMs: number }> {
+  const t0 = performance.now()
+  if (src == null || ours == null || attackerKey == null) {
+    throw new Error('prepareFlood needs a worker started with attacker: true')
+  }
+  const [{ Announcement, SignedAnnouncement }, { ANNOUNCEMENT_SIGNING_DOMAIN }] = await Promise.all([
+    import('../src/pb/announcement.js'), import('../src/announcement/record.js')
+  ])
+  const victim = (await generateKeyPair('Ed25519')).publicKey.raw as Uint8Array<ArrayBuffer>
+  const domain = new TextEncoder().encode(`${ANNOUNCEMENT_SIGNING_DOMAIN}\0`)
+  const base = BigInt(Date.now()) * 1000n
+  floodPool = []
+  for (let i = 0; i < args.count; i++) {
+    const valid = await src.signAnnouncement({
+      grid: BENCH_GRID,
+      service: UPLOAD_STORAGE,
+      seqnum: base + BigInt(i),
+      nonce: randomBytes(NONCE_BYTES),
+      issuedAtMs: Date.now(),
+      ttlMs: src.DEFAULT_ANNOUNCEMENT_TTL_MS,
+      nickname: 'attacker',
+      version: 'gossip-introducer/bench',
+      permutationSeed: new Uint8Array(),
+      multiaddrs: [multiaddr('/ip4/127.0.0.1/tcp/1')],
+      readonly: false,
+      fields: {},
+      withdrawn: false
+    }, attackerKey)
+    if (args.kind === 'rapid') {
+      floodPool.push(valid.signed)
+      continue
+    }
+    // the same record, claiming the victim's key, still signed by the attacker
+    const payload = Announcement.encode({ ...Announcement.decode(SignedAnnouncement.decode(valid.signed).payload), publicKey: victim })
+    const data = new Uint8Array(domain.byteLength + payload.byteLength)
+    data.set(domain)
+    data.set(payload, domain.byteLength)
+    floodPool.push(SignedAnnouncement.encode({ payload, signature: await attackerKey.sign(data) as Uint8Array<ArrayBuffer> }))
+  }
+  return { prepMs: performance.now() - t0 }
+}
+
+/** Sends the prepared records on the measured topic at `ratePerSec` until floodStop, maxMs or the pool ends. */
+function floodStart (args: FloodStartArgs): null {
+  const p = pubsub()
+  const pool = floodPool
+  floodPool = []
+  const state = { stop: false, done: Promise.resolve({ sent: 0, failed: 0, ms: 0 }) }
+  state.done = (async () => {
+    const t0 = Date.now()
+    let sent = 0
+    let failed = 0
+    while (!state.stop && sent < pool.length && Date.now() - t0 < args.maxMs) {
+      const due = Math.min(pool.length, Math.floor((Date.now() - t0) * args.ratePerSec / 1000) + 1)
+      while (sent < due) {
+        await p.publish(MEASURED_TOPIC, pool[sent]).catch(() => { failed++ })
+        sent++
+      }
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+    return { sent, failed, ms: Date.now() - t0 }
+  })()
+  flooding = state
+  return null
+}
+
+async function floodStop (): Promise<FloodResult> {
+  if (flooding == null) {
+    throw new Error('floodStart was not called')
+  }
+  flooding.stop = true
+  return flooding.done
+}
+
+function score (args: ScoreArgs): ScoreResult {
+  return {
+    score: (pubsub() as unknown as { getScore(id: string): number }).getScore(args.peerId),
+    connected: libp2p().getConnections().some(c => c.remotePeer.toString() === args.peerId)
+  }
+}
+
 async function dispatch (req: Request): Promise<unknown> {
   switch (req.cmd) {
     case 'init': return init(req.args as InitArgs)
@@ -346,6 +434,10 @@ async function dispatch (req: Request): Promise<unknown> {
     case 'idleStart': return idleStart()
     case 'idleEnd': return idleEnd()
     case 'join': return join(req.args as JoinArgs)
+    case 'prepareFlood': return prepareFlood(req.args as PrepareFloodArgs)
+    case 'floodStart': return floodStart(req.args as FloodStartArgs)
+    case 'floodStop': return floodStop()
+    case 'score': return score(req.args as ScoreArgs)
     case 'leave':
     case 'stop': return stopNode()
   }
