@@ -343,7 +343,7 @@ interface FloodPhase {
     /** The attacker's score at each target when the flood ended. */
     scores: number[]
     connectedTargets: number
-    /** Per target: records its validator dropped during the flood, by reason (what reached it). */
+    /** Per target: records its validator dropped during the flood, by reason. */
     targetDropped: Array<Record<string, number>>
     /** Honest updates while the attacker floods. */
     honest: Latency
@@ -526,12 +526,7 @@ async function runGrid (mode: Mode, opts: Options, plan: number[][], sizes: { re
         const before = heldBefore.get(live()[i].index)
         return before == null ? [] : [(s.held - before) / opts.m]
       })
-      const dropped: Record<string, number> = {}
-      for (const st of after) {
-        for (const [reason, count] of Object.entries(st.stats?.dropped ?? {})) {
-          dropped[reason] = (dropped[reason] ?? 0) + (count ?? 0)
-        }
-      }
+      const dropped = sumDropped(after.map(st => st.stats?.dropped))
       if (mode === 'ours') {
         sizes.burst = res.bytes
       }
@@ -610,9 +605,9 @@ async function updateRounds (publisher: Worker, workers: Worker[], events: Event
 
 /**
  * An attacker process connects to the introducers and to random nodes and floods the
- * measured topic, first with forged
- * records, then with valid records over the rate limit; meanwhile one honest node's
- * updates are timed at every node, against the same updates timed before any flood.
+ * measured topic, first with forged records, then with valid records over the rate limit;
+ * meanwhile one honest node's updates are timed at every node, against the same updates
+ * timed before any flood.
  */
 async function floodPhase (opts: Options, workers: Worker[], events: EventLog, publisher: Worker, random: () => number, log: (s: string) => void): Promise<FloodPhase> {
   const live = (): Worker[] => workers.filter(w => w.alive && w.role !== 'attacker' && w.role !== 'joiner')
@@ -649,8 +644,7 @@ async function floodPhase (opts: Options, workers: Worker[], events: EventLog, p
         if (st.topicPeers >= st.connected.length && st.connected.length > 0) break
         await sleep(100)
       }
-      const droppedBefore = await droppedTotals(live())
-      const targetsBefore = await Promise.all(targets.map(async t => droppedTotals([t])))
+      const droppedBefore = await droppedBy(live())
       const tFlood = Date.now()
       await attacker.request('floodStart', { ratePerSec: opts.floodRate, maxMs })
       // the targets' view of the attacker, polled while the honest rounds run
@@ -676,10 +670,13 @@ async function floodPhase (opts: Options, workers: Worker[], events: EventLog, p
       await poll
       const scores = await Promise.all(targets.map(async t => t.request<ScoreResult>('score', { peerId: attacker.peerId })))
       const sent = await attacker.request<FloodResult>('floodStop', undefined, 30_000)
-      const since = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
-        Object.fromEntries(Object.entries(after).map(([r, n]): [string, number] => [r, n - (before[r] ?? 0)]).filter(([, n]) => n !== 0))
-      const dropped = since(droppedBefore, await droppedTotals(live()))
-      const targetDropped = await Promise.all(targets.map(async (t, i) => since(targetsBefore[i], await droppedTotals([t]))))
+      const droppedAfter = await droppedBy(live())
+      const during = (w: Worker): Record<string, number> => {
+        const before = droppedBefore.get(w) ?? {}
+        return Object.fromEntries(Object.entries(droppedAfter.get(w) ?? {}).map(([r, n]): [string, number] => [r, n - (before[r] ?? 0)]).filter(([, n]) => n !== 0))
+      }
+      const dropped = sumDropped([...droppedAfter.keys()].map(during))
+      const targetDropped = targets.map(during)
       phase.floods.push({
         kind,
         sent: sent.sent,
@@ -702,10 +699,17 @@ async function floodPhase (opts: Options, workers: Worker[], events: EventLog, p
   return phase
 }
 
-async function droppedTotals (workers: Worker[]): Promise<Record<string, number>> {
+/** Records each worker's validator dropped so far, by reason. */
+async function droppedBy (workers: Worker[]): Promise<Map<Worker, Record<string, number>>> {
+  const statuses = await Promise.all(workers.map(async w => w.request<StatusResult>('status')))
+  return new Map(workers.map((w, i) => [w, sumDropped([statuses[i].stats?.dropped])]))
+}
+
+/** Dropped records summed over nodes, by reason. */
+function sumDropped (counts: Array<Record<string, number | undefined> | undefined>): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const st of await Promise.all(workers.map(async w => w.request<StatusResult>('status')))) {
-    for (const [reason, count] of Object.entries(st.stats?.dropped ?? {})) {
+  for (const dropped of counts) {
+    for (const [reason, count] of Object.entries(dropped ?? {})) {
       out[reason] = (out[reason] ?? 0) + (count ?? 0)
     }
   }
@@ -713,7 +717,7 @@ async function droppedTotals (workers: Worker[]): Promise<Record<string, number>
 }
 
 function floodTable (flood: FloodPhase, n: number): string {
-  const rows: string[][] = [['flood', 'sent', 'sent/s', 'validated at targets', 'graylisted at all, ms', 'targets graylisted', 'per node median quiet/flood ms', 'ratio', `last of ${n - 2} quiet/flood ms`, 'ratio', 'missed', 'target', 'met']]
+  const rows: string[][] = [['flood', 'sent', 'sent/s', 'rejected at targets', 'graylisted at all, ms', 'targets graylisted', 'per node median quiet/flood ms', 'ratio', `last of ${n - 2} quiet/flood ms`, 'ratio', 'missed', 'target', 'met']]
   for (const f of flood.floods) {
     const perNode = f.honest.perNode.median / flood.quiet.perNode.median
     const last = f.honest.last.median / flood.quiet.last.median
@@ -727,6 +731,12 @@ function floodTable (flood: FloodPhase, n: number): string {
       String(f.honest.missed), '<= 2x', perNode <= 2 && last <= 2 && f.honest.missed === 0 ? 'yes' : 'NO'
     ])
   }
+  return renderTable(rows)
+}
+
+// ---- report -------------------------------------------------------------------------------------
+/** Rows as aligned columns: the first column left, the others right, a rule under the header. */
+function renderTable (rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map(r => r[c].length)))
   return rows.map((r, i) => {
     const line = r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join('  ')
@@ -734,7 +744,6 @@ function floodTable (flood: FloodPhase, n: number): string {
   }).join('\n')
 }
 
-// ---- report -------------------------------------------------------------------------------------
 function fmt (v: number | null | undefined, digits = 1): string {
   return v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits)
 }
@@ -790,11 +799,7 @@ function table (ours: GridResult | undefined, raw: GridResult | undefined, opts:
   add('mesh peers on the topic (median)', ours?.meshPeers.median, raw?.meshPeers.median, '', undefined, 0)
   add('process start to node ready, ms (median)', ours?.startupMs.median, raw?.startupMs.median, '', undefined, 0)
 
-  const widths = rows[0].map((_, c) => Math.max(...rows.map(r => r[c].length)))
-  return rows.map((r, i) => {
-    const line = r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join('  ')
-    return i === 0 ? `${line}\n${'-'.repeat(line.length)}` : line
-  }).join('\n')
+  return renderTable(rows)
 }
 
 /** The commit measured, and whether src/ had uncommitted changes (others edit it while we run). */

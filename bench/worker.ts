@@ -67,7 +67,7 @@ let burstPayloads: Uint8Array[] = []
 let idleMark: { cpu: NodeJS.CpuUsage, wall: number, bytes: number } | undefined
 let attackerKey: PrivateKey | undefined
 let floodPool: Uint8Array[] = []
-let flooding: { stop: boolean, done: Promise<FloodResult> } | undefined
+let flooding: { stop(): void, done: Promise<FloodResult> } | undefined
 
 function send (msg: WorkerMessage, then?: () => void): void {
   if (process.connected && process.send != null) {
@@ -340,45 +340,48 @@ async function stopNode (): Promise<LeaveResult> {
 }
 
 // ---- flood (an attacker node) --------------------------------------------------------------
-/** Untimed: signs `count` distinct flood records with this node's key. */
+/**
+ * Untimed: signs `count` distinct flood records with this node's key. rapid: valid
+ * records with ever greater seqnums; forged: the same, but claiming another (random)
+ * publisher's key, so that each fails the signature check.
+ */
 async function prepareFlood (args: PrepareFloodArgs): Promise<{ prepMs: number }> {
   const t0 = performance.now()
-  if (src == null || ours == null || attackerKey == null) {
+  if (src == null || attackerKey == null) {
     throw new Error('prepareFlood needs a worker started with attacker: true')
   }
-  const [{ Announcement, SignedAnnouncement }, { ANNOUNCEMENT_SIGNING_DOMAIN }] = await Promise.all([
-    import('../src/pb/announcement.js'), import('../src/announcement/record.js')
-  ])
-  const victim = (await generateKeyPair('Ed25519')).publicKey.raw as Uint8Array<ArrayBuffer>
-  const domain = new TextEncoder().encode(`${ANNOUNCEMENT_SIGNING_DOMAIN}\0`)
+  const { Announcement, SignedAnnouncement } = await import('../src/pb/announcement.js')
+  const content = {
+    grid: BENCH_GRID,
+    service: UPLOAD_STORAGE,
+    seqnum: 1n,
+    nonce: new Uint8Array(NONCE_BYTES),
+    issuedAtMs: Date.now(),
+    ttlMs: src.DEFAULT_ANNOUNCEMENT_TTL_MS,
+    nickname: 'attacker',
+    version: 'gossip-introducer/bench',
+    permutationSeed: new Uint8Array(),
+    multiaddrs: [multiaddr('/ip4/127.0.0.1/tcp/1')],
+    readonly: false,
+    fields: {},
+    withdrawn: false
+  }
   const base = BigInt(Date.now()) * 1000n
+  const victim = (await generateKeyPair('Ed25519')).publicKey.raw as Uint8Array<ArrayBuffer>
+  const template = args.kind === 'forged'
+    ? Announcement.decode(SignedAnnouncement.decode((await src.signAnnouncement(content, attackerKey)).signed).payload)
+    : undefined
   floodPool = []
   for (let i = 0; i < args.count; i++) {
-    const valid = await src.signAnnouncement({
-      grid: BENCH_GRID,
-      service: UPLOAD_STORAGE,
-      seqnum: base + BigInt(i),
-      nonce: randomBytes(NONCE_BYTES),
-      issuedAtMs: Date.now(),
-      ttlMs: src.DEFAULT_ANNOUNCEMENT_TTL_MS,
-      nickname: 'attacker',
-      version: 'gossip-introducer/bench',
-      permutationSeed: new Uint8Array(),
-      multiaddrs: [multiaddr('/ip4/127.0.0.1/tcp/1')],
-      readonly: false,
-      fields: {},
-      withdrawn: false
-    }, attackerKey)
-    if (args.kind === 'rapid') {
-      floodPool.push(valid.signed)
-      continue
+    const seqnum = base + BigInt(i)
+    const nonce = randomBytes(NONCE_BYTES)
+    if (template == null) {
+      floodPool.push((await src.signAnnouncement({ ...content, seqnum, nonce }, attackerKey)).signed)
+    } else {
+      const payload = Announcement.encode({ ...template, seqnum, nonce, publicKey: victim })
+      const signature = await src.signAnnouncementPayload(payload, attackerKey) as Uint8Array<ArrayBuffer>
+      floodPool.push(SignedAnnouncement.encode({ payload, signature }))
     }
-    // the same record, claiming the victim's key, still signed by the attacker
-    const payload = Announcement.encode({ ...Announcement.decode(SignedAnnouncement.decode(valid.signed).payload), publicKey: victim })
-    const data = new Uint8Array(domain.byteLength + payload.byteLength)
-    data.set(domain)
-    data.set(payload, domain.byteLength)
-    floodPool.push(SignedAnnouncement.encode({ payload, signature: await attackerKey.sign(data) as Uint8Array<ArrayBuffer> }))
   }
   return { prepMs: performance.now() - t0 }
 }
@@ -388,8 +391,8 @@ function floodStart (args: FloodStartArgs): null {
   const p = pubsub()
   const pool = floodPool
   floodPool = []
-  const state = { stop: false, done: Promise.resolve({ sent: 0, failed: 0, ms: 0 }) }
-  state.done = (async () => {
+  const state = { stop: false }
+  const done = (async (): Promise<FloodResult> => {
     const t0 = Date.now()
     let sent = 0
     let failed = 0
@@ -403,7 +406,7 @@ function floodStart (args: FloodStartArgs): null {
     }
     return { sent, failed, ms: Date.now() - t0 }
   })()
-  flooding = state
+  flooding = { stop: () => { state.stop = true }, done }
   return null
 }
 
@@ -411,7 +414,7 @@ async function floodStop (): Promise<FloodResult> {
   if (flooding == null) {
     throw new Error('floodStart was not called')
   }
-  flooding.stop = true
+  flooding.stop()
   return flooding.done
 }
 

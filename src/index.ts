@@ -16,7 +16,7 @@ export {
   UPLOAD_STORAGE, DOWNLOAD_STORAGE, HELPER, INTRODUCER, PREDEFINED_SERVICES, DEFAULT_GRID, isValidServiceName
 } from './announcement/names.js'
 export {
-  signAnnouncement, openAnnouncement, expiresAt, ANNOUNCEMENT_SIGNING_DOMAIN, MAX_SIGNED_ANNOUNCEMENT_BYTES,
+  signAnnouncement, signAnnouncementPayload, openAnnouncement, expiresAt, ANNOUNCEMENT_SIGNING_DOMAIN, MAX_SIGNED_ANNOUNCEMENT_BYTES,
   type AnnouncementContent, type VerifiedAnnouncement
 } from './announcement/record.js'
 export { AnnouncementRejection, type RejectionAction, type RejectionCode } from './announcement/rejection.js'

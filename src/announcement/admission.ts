@@ -11,6 +11,7 @@
  */
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { Certificate, SignedCertificate } from '../pb/announcement.js'
 import { InvalidOptionError } from '../errors.js'
@@ -68,10 +69,7 @@ export function resolveAdmission (policy: AdmissionPolicy | undefined): Resolved
 }
 
 function signedData (payload: Uint8Array): Uint8Array {
-  const data = new Uint8Array(DOMAIN_BYTES.byteLength + payload.byteLength)
-  data.set(DOMAIN_BYTES)
-  data.set(payload, DOMAIN_BYTES.byteLength)
-  return data
+  return uint8ArrayConcat([DOMAIN_BYTES, payload])
 }
 
 export interface CertificateInit {

@@ -12,6 +12,7 @@
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { Announcement, SignedAnnouncement } from '../pb/announcement.js'
 import { describeError } from '../errors.js'
@@ -130,10 +131,16 @@ function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined): Mult
 }
 
 function signedData (payload: Uint8Array): Uint8Array {
-  const data = new Uint8Array(DOMAIN_BYTES.byteLength + payload.byteLength)
-  data.set(DOMAIN_BYTES, 0)
-  data.set(payload, DOMAIN_BYTES.byteLength)
-  return data
+  return uint8ArrayConcat([DOMAIN_BYTES, payload])
+}
+
+/**
+ * The signature the protocol puts on announcement bytes: Ed25519 over the domain, a zero
+ * byte and `payload`. signAnnouncement uses it; so do tools that must sign bytes no
+ * honest node would make (tests, the benchmark's attacker).
+ */
+export async function signAnnouncementPayload (payload: Uint8Array, privateKey: PrivateKey): Promise<Uint8Array> {
+  return privateKey.sign(signedData(payload))
 }
 
 /** When a record stops being valid for a holder that received it at `receivedAt`. */
@@ -169,7 +176,7 @@ export async function signAnnouncement (content: AnnouncementContent, privateKey
   }
   const multiaddrs = checkShape(announcement, content.multiaddrs)
   const payload = Announcement.encode(announcement)
-  const signature = await privateKey.sign(signedData(payload))
+  const signature = await signAnnouncementPayload(payload, privateKey)
   const signed = SignedAnnouncement.encode({ payload: payload, signature: signature as Uint8Array<ArrayBuffer> })
   if (signed.byteLength > MAX_SIGNED_ANNOUNCEMENT_BYTES) {
     throw reject('too-large', `${signed.byteLength} bytes, limit ${MAX_SIGNED_ANNOUNCEMENT_BYTES}`)

@@ -11,10 +11,10 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PrivateKey } from '@libp2p/interface'
-import { MAX_FIELDS, MAX_MULTIADDRS, MAX_SIGNED_ANNOUNCEMENT_BYTES, openAnnouncement, type VerifiedAnnouncement } from '../../src/announcement/record.js'
+import { MAX_FIELDS, MAX_MULTIADDRS, MAX_SIGNED_ANNOUNCEMENT_BYTES, openAnnouncement, signAnnouncementPayload, type VerifiedAnnouncement } from '../../src/announcement/record.js'
 import { AnnouncementRejection } from '../../src/announcement/rejection.js'
 import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
-import { forge, signed, signPayload, T0 } from '../helpers/records.js'
+import { announcementFields, forge, signed, T0 } from '../helpers/records.js'
 import {
   cases, concat, seededKey, equalBytes, hex, heapUsed, lenField, lyingLenField, MiB, mutate, prngFor, repeat, report, tag, Tally, varint,
   WIRE_EGROUP, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_SGROUP, WIRE_VARINT, type Prng
@@ -89,24 +89,9 @@ async function originals (): Promise<Original[]> {
 /** A payload with valid content around `middle` (raw protobuf fields), signed by a fresh key. */
 async function signedPayload (middle: Uint8Array, rng: Prng): Promise<Uint8Array> {
   const k = await seededKey(rng)
-  const head = Announcement.encode({
-    grid: GRID,
-    service: 'upload_storage',
-    publicKey: k.publicKey.raw as Uint8Array<ArrayBuffer>,
-    seqnum: BigInt(rng.range(1, 1000)),
-    nonce: new Uint8Array(16),
-    issuedAtMs: T0,
-    ttlMs: 60_000,
-    nickname: '',
-    version: '',
-    permutationSeed: new Uint8Array(),
-    multiaddrs: [],
-    readonly: false,
-    fields: new Map(),
-    withdrawn: false
-  })
+  const head = Announcement.encode(announcementFields({ grid: GRID, seqnum: BigInt(rng.range(1, 1000)) }, k))
   const payload = concat(head, middle)
-  const signature = await signPayload(payload, k)
+  const signature = await signAnnouncementPayload(payload, k)
   return concat(lenField(1, payload), lenField(2, signature))
 }
 

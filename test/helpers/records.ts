@@ -1,7 +1,7 @@
 /** Builds signed records for tests, including ones no honest node would make. */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ANNOUNCEMENT_SIGNING_DOMAIN, signAnnouncement, type AnnouncementContent, type VerifiedAnnouncement } from '../../src/announcement/record.js'
+import { signAnnouncement, signAnnouncementPayload, type AnnouncementContent, type VerifiedAnnouncement } from '../../src/announcement/record.js'
 import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -34,9 +34,9 @@ export async function signed (k: PrivateKey, overrides: Partial<AnnouncementCont
   return signAnnouncement(content(overrides), k)
 }
 
-/** Encodes an Announcement as given (any field values) and signs DOMAIN||payload with `signer`. */
-export async function forge (announcement: Partial<Announcement>, signer: PrivateKey): Promise<Uint8Array> {
-  const full: Announcement = {
+/** Every field of an Announcement, as given or defaulted (publisher: `signer`'s key); nothing checked. */
+export function announcementFields (announcement: Partial<Announcement>, signer: PrivateKey): Announcement {
+  return {
     grid: 'test',
     service: 'upload_storage',
     publicKey: signer.publicKey.raw as Uint8Array<ArrayBuffer>,
@@ -54,15 +54,11 @@ export async function forge (announcement: Partial<Announcement>, signer: Privat
     certificate: new Uint8Array(),
     ...announcement
   }
-  const payload = Announcement.encode(full)
-  return SignedAnnouncement.encode({ payload, signature: await signPayload(payload, signer) as Uint8Array<ArrayBuffer> })
 }
 
-/** Signs any payload bytes as the protocol does: Ed25519 over DOMAIN || 0x00 || payload. */
-export async function signPayload (payload: Uint8Array, signer: PrivateKey): Promise<Uint8Array> {
-  const domain = new TextEncoder().encode(`${ANNOUNCEMENT_SIGNING_DOMAIN}\0`)
-  const data = new Uint8Array(domain.byteLength + payload.byteLength)
-  data.set(domain)
-  data.set(payload, domain.byteLength)
-  return signer.sign(data)
+/** Encodes an Announcement as given (any field values) and signs DOMAIN||payload with `signer`. */
+export async function forge (announcement: Partial<Announcement>, signer: PrivateKey): Promise<Uint8Array> {
+  const full = announcementFields(announcement, signer)
+  const payload = Announcement.encode(full)
+  return SignedAnnouncement.encode({ payload, signature: await signAnnouncementPayload(payload, signer) as Uint8Array<ArrayBuffer> })
 }
