@@ -14,7 +14,7 @@ import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { Certificate, SignedCertificate } from '../pb/announcement.js'
-import { InvalidOptionError } from '../errors.js'
+import { describeError, InvalidOptionError } from '../errors.js'
 import { assertGridId, assertServiceName } from './names.js'
 import { reject } from './rejection.js'
 import { MAX_CERTIFICATE_BYTES, type VerifiedAnnouncement } from './record.js'
@@ -47,7 +47,7 @@ function ed25519Raw (id: string, option: string): Uint8Array {
   try {
     peerId = peerIdFromString(id)
   } catch (err) {
-    throw new InvalidOptionError(option, `${JSON.stringify(id)} is not a peer id (${err instanceof Error ? err.message : String(err)})`)
+    throw new InvalidOptionError(option, `${JSON.stringify(id)} is not a peer id (${describeError(err)})`)
   }
   if (peerId.type !== 'Ed25519' || peerId.publicKey == null) {
     throw new InvalidOptionError(option, `${id} is not an Ed25519 peer id`)
@@ -142,19 +142,10 @@ export async function checkAdmission (record: VerifiedAnnouncement, policy: Reso
     outer = SignedCertificate.decode(a.certificate)
     cert = Certificate.decode(outer.payload, { limits: { services: MAX_CERTIFICATE_SERVICES } })
   } catch (err) {
-    throw reject('not-admitted', `unreadable certificate: ${err instanceof Error ? err.message : String(err)}`)
+    throw reject('not-admitted', `unreadable certificate: ${describeError(err)}`)
   }
   if (!policy.managers.has(hex(cert.managerPublicKey))) {
     throw reject('not-admitted', 'certificate of an unknown grid manager')
-  }
-  let valid = false
-  try {
-    valid = await publicKeyFromRaw(cert.managerPublicKey).verify(signedData(outer.payload), outer.signature)
-  } catch {
-    valid = false
-  }
-  if (!valid) {
-    throw reject('not-admitted', 'bad certificate signature')
   }
   if (cert.grid !== a.grid) {
     throw reject('not-admitted', `certificate for grid ${JSON.stringify(cert.grid)}`)
@@ -167,5 +158,15 @@ export async function checkAdmission (record: VerifiedAnnouncement, policy: Reso
   }
   if (cert.expiresAtMs <= now) {
     throw reject('not-admitted', 'certificate expired')
+  }
+  // last: the one costly check
+  let valid = false
+  try {
+    valid = await publicKeyFromRaw(cert.managerPublicKey).verify(signedData(outer.payload), outer.signature)
+  } catch {
+    valid = false
+  }
+  if (!valid) {
+    throw reject('not-admitted', 'bad certificate signature')
   }
 }

@@ -7,7 +7,7 @@
 import { serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type IdentifyResult, type Logger, type PeerId, type Startable } from '@libp2p/interface'
 import { AbortError, asError, ChangeQueueOverflowError, describeError, InvalidAnnouncementError, NotStartedError } from '../errors.js'
 import { assertServiceName, INTRODUCER, PREDEFINED_SERVICES } from '../announcement/names.js'
-import { openAnnouncement, peekAnnouncement } from '../announcement/record.js'
+import { expiresAt, openAnnouncement, peekAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection, ignore, reject, type RejectionCode } from '../announcement/rejection.js'
 import { checkAdmission } from '../announcement/admission.js'
 import { createTopicValidator } from '../gossip/validator.js'
@@ -325,7 +325,10 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       throw (record.peerId.equals(from) ? reject : ignore)('rate-limited', record.peerId.toString())
     }
     const result = this.table.offer(record)
-    this.afterTableChange()
+    // the new slot's deadline is no earlier than the record's own expiry: a timer set by
+    // that bound (not a scan of the whole table per record) fires on time or early, and
+    // the timer rescans
+    this.afterTableChange(expiresAt(record.announcement, this.options.now()))
     return result
   }
 
@@ -473,13 +476,14 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
 
   // ---- expiry and cache --------------------------------------------------------------
 
-  private afterTableChange (): void {
-    this.scheduleExpiry()
+  /** `deadline`: when the changed slot may need `expire()`; without it the table is scanned. */
+  private afterTableChange (deadline?: number): void {
+    this.scheduleExpiry(deadline)
     this.scheduleCacheWrite()
   }
 
-  private scheduleExpiry (): void {
-    const next = this.table.nextExpiry()
+  private scheduleExpiry (deadline?: number): void {
+    const next = deadline ?? this.table.nextExpiry()
     if (next == null || next >= this.expiryAt || !this.started) {
       return
     }
