@@ -12,6 +12,12 @@ export class InvalidOptionError extends Error {
   }
 }
 
+/** A node asked to subscribe to more services than one sync request can name. */
+export class TooManyServicesError extends Error {
+  static readonly NAME = 'TooManyServicesError'
+  override readonly name = TooManyServicesError.NAME
+}
+
 /** A service name outside the documented charset or length. */
 export class InvalidServiceNameError extends Error {
   static readonly NAME = 'InvalidServiceNameError'

@@ -12,7 +12,7 @@
  */
 import { TypedEventEmitter } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { expiresAt, sameRecord, type PeekedAnnouncement, type VerifiedAnnouncement } from './announcement/record.js'
+import { expiresAt, type PeekedAnnouncement, type VerifiedAnnouncement } from './announcement/record.js'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { ignore, type AnnouncementRejection } from './announcement/rejection.js'
 import type { PeerId } from '@libp2p/interface'
@@ -99,24 +99,15 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     if (expiresAt(record.announcement, now) <= now) {
       return ignore('expired')
     }
-    const slot = this.slots.get(slotKey(record.announcement.service, record.announcement.publicKey))
-    if (slot == null) {
-      return undefined
-    }
-    if (sameRecord(slot.record, record)) {
-      return ignore('duplicate')
-    }
-    if (record.announcement.seqnum <= slot.record.announcement.seqnum) {
-      return ignore('stale', `seqnum ${record.announcement.seqnum} <= held ${slot.record.announcement.seqnum}`)
-    }
-    return undefined
+    const { service, publicKey, seqnum } = record.announcement
+    return this.checkKnown({ service, publicKey, seqnum, signed: record.signed })
   }
 
   /**
    * The part of `check` that needs no verified record: is this (unverified) record one we
    * hold, or older than it? Lets the caller skip the signature check of records it has.
    */
-  checkKnown (peeked: PeekedAnnouncement): AnnouncementRejection | undefined {
+  checkKnown (peeked: Pick<PeekedAnnouncement, 'service' | 'publicKey' | 'seqnum' | 'signed'>): AnnouncementRejection | undefined {
     const slot = this.slots.get(slotKey(peeked.service, peeked.publicKey))
     if (slot == null) {
       return undefined

@@ -285,8 +285,3 @@ export function peekAnnouncement (signed: Uint8Array): PeekedAnnouncement | unde
     return undefined
   }
 }
-
-/** True when two records are the very same bytes (Tahoe: re-delivery is ignored). */
-export function sameRecord (a: VerifiedAnnouncement, b: VerifiedAnnouncement): boolean {
-  return uint8ArrayEquals(a.signed, b.signed)
-}

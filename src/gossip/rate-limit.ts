@@ -43,8 +43,4 @@ export class PublisherRateLimiter {
     bucket.tokens -= 1
     return true
   }
-
-  get size (): number {
-    return this.buckets.size
-  }
 }

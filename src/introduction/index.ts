@@ -80,7 +80,7 @@ export interface IntroductionInit {
   /** Time a sync exchange may take. @default DEFAULT_SYNC_TIMEOUT_MS */
   syncTimeoutMs?: number
   /**
-   * Records that change the table, per publisher, from gossip and sync; a publisher over
+   * Records that change the table, per (service, publisher), from gossip and sync; a publisher over
    * it has its records dropped (and is penalised when it sends them itself on gossip).
    * @default DEFAULT_PUBLISHER_RATE_LIMIT (burst 20, 1 per second)
    */
@@ -172,7 +172,11 @@ export interface IntroducerService extends TypedEventTarget<IntroductionEvents> 
   changes(service: string, options?: AbortOptions): AsyncGenerator<PeerChange>
   /** Peers that run the introducer role and this node is connected to. */
   getConnectedIntroducers(): PeerId[]
-  /** Asks a connected peer for what it holds of our services; returns records taken. */
+  /**
+   * Asks a connected peer for what it holds of our services; returns the records taken.
+   * A call made while a sync with that peer runs returns 0 at once, and that sync runs
+   * once more when it ends.
+   */
   syncWith(peer: PeerId, options?: AbortOptions): Promise<number>
   stats(): IntroductionStats
 }

@@ -5,7 +5,7 @@
  * protocol (sync/), connections (connections.ts) and persistence (store.ts).
  */
 import { serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type IdentifyResult, type Logger, type PeerId, type Startable } from '@libp2p/interface'
-import { AbortError, asError, ChangeQueueOverflowError, describeError, InvalidAnnouncementError, NotStartedError } from '../errors.js'
+import { AbortError, asError, ChangeQueueOverflowError, describeError, InvalidAnnouncementError, NotStartedError, TooManyServicesError } from '../errors.js'
 import { assertServiceName, INTRODUCER, PREDEFINED_SERVICES } from '../announcement/names.js'
 import { expiresAt, openAnnouncement, peekAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection, ignore, reject, type RejectionCode } from '../announcement/rejection.js'
@@ -30,8 +30,9 @@ import {
 } from './index.js'
 
 /**
- * Most services a node holds subscriptions for when an introducer follows them on its own,
- * so topic spam cannot grow it without end; one sync request can name them all.
+ * Most services a node subscribes to, its own choices and what an introducer follows on
+ * its own alike: one sync request names them all, and topic spam cannot grow the set
+ * without end. `subscribeTo` past it throws TooManyServicesError.
  */
 export const MAX_FOLLOWED_SERVICES = MAX_SYNC_SERVICES
 /** Most sync-relayed message ids remembered (oldest forgotten first). */
@@ -249,6 +250,9 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.assertStarted()
     if (this.subscriptions.has(service)) {
       return
+    }
+    if (this.subscriptions.size >= MAX_FOLLOWED_SERVICES) {
+      throw new TooManyServicesError(`cannot subscribe to ${service}: this node already follows ${this.subscriptions.size} services, the most one sync request can name`)
     }
     this.subscribe(service)
     // catch up at once from a few connected peers

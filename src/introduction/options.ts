@@ -1,9 +1,9 @@
 /** The introduction service's options, resolved once with their defaults and checked. */
-import { assertGridId, assertServiceName, DEFAULT_GRID } from '../announcement/names.js'
+import { assertGridId, assertServiceName, DEFAULT_GRID, INTRODUCER, PREDEFINED_SERVICES } from '../announcement/names.js'
 import { resolveAdmission, type ResolvedAdmission } from '../announcement/admission.js'
 import { MAX_TTL_MS, MIN_TTL_MS } from '../announcement/record.js'
 import { describeError, InvalidOptionError } from '../errors.js'
-import { DEFAULT_SYNC_TIMEOUT_MS } from '../sync/sync-protocol.js'
+import { DEFAULT_SYNC_TIMEOUT_MS, MAX_SYNC_SERVICES } from '../sync/sync-protocol.js'
 import { SOFTWARE_VERSION } from '../version.js'
 import { parseBootstrapEntry, type DialTarget } from './connections.js'
 import { MemoryStore, type IntroductionStore } from './store.js'
@@ -43,6 +43,11 @@ export function resolveOptions (init: IntroductionInit): Resolved {
   })
   for (const service of init.services ?? []) {
     assertServiceName(service)
+  }
+  // what the node subscribes to at start (see Introduction.afterStart); one sync request names them all
+  const subscribed = new Set([INTRODUCER, ...(init.services ?? []), ...(init.introducer === true ? PREDEFINED_SERVICES : [])])
+  if (subscribed.size > MAX_SYNC_SERVICES) {
+    throw new InvalidOptionError('services', `${subscribed.size} services, more than the ${MAX_SYNC_SERVICES} one sync request can name`)
   }
   return {
     admission: resolveAdmission(init.admission),

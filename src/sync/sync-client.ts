@@ -44,7 +44,10 @@ export class SyncClient {
 
   constructor (private readonly components: Pick<IntroductionComponents, 'connectionManager' | 'pubsub'>, private readonly init: SyncClientInit) {}
 
-  /** Asks `peer` for what it holds of our services; returns the records taken. */
+  /**
+   * Asks `peer` for what it holds of our services; returns the records taken. A call made
+   * while a sync with `peer` runs returns 0 at once, and that sync runs once more when it ends.
+   */
   async syncWith (peer: PeerId, options: AbortOptions = {}): Promise<number> {
     const key = peer.toString()
     const running = this.running.get(key)

@@ -6,6 +6,7 @@ import { serviceTopic } from '../../src/gossip/topic.js'
 import { permute } from '../../src/permute.js'
 import { connect, NodeSet, TEST_GRID, waitForMesh } from '../helpers/nodes.js'
 import { forge, key } from '../helpers/records.js'
+import { MAX_FOLLOWED_SERVICES } from '../../src/introduction/introduction.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('introduction over real nodes', () => {
@@ -159,6 +160,21 @@ describe('introduction over real nodes', () => {
     await assert.rejects(node.introducer.publish(HELPER, { availableSpace: 1.5 }), { name: 'InvalidAnnouncementError' })
     await assert.rejects(node.introducer.publish('Bad Name'), { name: 'InvalidServiceNameError' })
     assert.equal(node.introducer.getPeers(HELPER)[0]?.availableSpace, 5)
+    await set.stopAll()
+  })
+
+  it('refuses to follow more services than one sync request can name, and keeps those it has', async () => {
+    const node = await set.start()
+    const room = MAX_FOLLOWED_SERVICES - node.introducer.getSubscriptions().length
+    for (let i = 0; i < room; i++) {
+      node.introducer.subscribeTo(`extra-${i}`)
+    }
+    assert.throws(() => { node.introducer.subscribeTo('one-too-many') }, { name: 'TooManyServicesError' })
+    assert.equal(node.introducer.getSubscriptions().length, MAX_FOLLOWED_SERVICES)
+    assert.ok(node.introducer.getSubscriptions().includes(`extra-${room - 1}`))
+    node.introducer.subscribeTo('extra-0') // one it has: no error
+    // the same bound on the services given at start (with the default ones, past 64)
+    await assert.rejects(set.start({ services: Array.from({ length: MAX_FOLLOWED_SERVICES }, (_, i) => `s-${i}`) }), { name: 'InvalidOptionError', message: /more than the 64 one sync request can name/ })
     await set.stopAll()
   })
 
