@@ -5,8 +5,8 @@
 import { Command, Option } from 'commander'
 import { access, appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { formatBootstrapList, parseBootstrapList, readBootstrapFile } from '../bootstrap-file.js'
-import { describeError } from '../errors.js'
+import { BootstrapFileError, formatBootstrapList, parseBootstrapList, readBootstrapFile } from '../bootstrap-file.js'
+import { describeError, InvalidOptionError } from '../errors.js'
 import { loadOrCreateKey } from '../store/data-dir.js'
 import { describeCertificate, signCertificate } from '../announcement/admission.js'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
@@ -132,10 +132,12 @@ async function runCommand (dir: string, opts: Record<string, unknown>): Promise<
     const [{ runNode }, { welcomePage }, { createRegistry, metricsPlugin }] = await Promise.all([
       import('./run.js'), import('./welcome-page.js'), import('./metrics.js')
     ])
-    const metrics = createRegistry(resolve(dir))
-    running = await runNode(dir, config, log, [welcomePage, (app, node) => { metricsPlugin(app, node, metrics.registry) }], { metrics: metrics.libp2p })
+    // metrics are only read through /metrics: without HTTP nothing collects them
+    const metrics = config.http.enabled ? createRegistry(resolve(dir)) : undefined
+    running = await runNode(dir, config, log, metrics == null ? [] : [welcomePage, (app, node) => { metricsPlugin(app, node, metrics.registry) }], { metrics: metrics?.libp2p })
   } catch (err) {
-    throw new ExitError(`cannot start: ${describeError(err)}`, /bootstrap|multiaddr|invalid option/i.test(describeError(err)) ? EXIT_USAGE : 1)
+    const usage = err instanceof ConfigError || err instanceof BootstrapFileError || err instanceof InvalidOptionError
+    throw new ExitError(`cannot start: ${describeError(err)}`, usage ? EXIT_USAGE : 1)
   }
   if (signalled) stop()
   await stopped
@@ -218,7 +220,7 @@ export function buildProgram (): Command {
     .option('--nickname <name>', 'nickname shown to other nodes')
     .option('--listen <multiaddr>', 'multiaddr to listen on (repeatable)', collect)
     .option('--bootstrap <multiaddr>', 'bootstrap peer, ending in /p2p/<id> (repeatable)', collect)
-    .option('--bootstrap-file <path>', 'bootstrap list file (one multiaddr per line)')
+    .option('--bootstrap-file <path>', 'bootstrap list file (one multiaddr per line), relative to DIR')
     .option('--introducer', 'run the introducer role')
     .option('--introducer-target <n>', 'connections to keep to introducers', integer('--introducer-target'))
     .option('--storage', 'offer storage')

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { z } from 'zod'
+import { multiaddr } from '@multiformats/multiaddr'
 import { NAME_PATTERN } from '../announcement/names.js'
 import { MAX_TTL_MS, MIN_TTL_MS } from '../announcement/record.js'
 import { describeError } from '../errors.js'
@@ -24,11 +25,20 @@ export class ConfigError extends Error {
 
 const name = z.string().regex(NAME_PATTERN, 'use 1-64 characters of a-z 0-9 _ - . starting with a letter or digit')
 
+/** A multiaddr string, checked by the multiaddr parser so a bad one is named with its key. */
+const multiaddrString = z.string().superRefine((value, ctx) => {
+  try {
+    multiaddr(value)
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a multiaddr: ${describeError(err)}` })
+  }
+})
+
 export const configSchema = z.object({
   grid: name.default('default'),
   nickname: z.string().max(128).default(''),
-  listen: z.array(z.string().startsWith('/', 'a multiaddr starts with /')).min(1).default(['/ip4/127.0.0.1/tcp/0']),
-  bootstrap: z.array(z.string().startsWith('/', 'a multiaddr starts with /')).default([]),
+  listen: z.array(multiaddrString).min(1).default(['/ip4/127.0.0.1/tcp/0']),
+  bootstrap: z.array(multiaddrString).default([]),
   bootstrap_file: z.string().default(''),
   /** Unset: on when the node has no bootstrap entries at all (a grid of one). */
   introducer: z.boolean().optional(),

@@ -1,7 +1,7 @@
 /**
  * The node's HTTP server (loopback by default): the JSON API under /api/v1, the welcome
- * page at / and Prometheus metrics at /metrics. Fastify gives us routing, query
- * validation and clean shutdown.
+ * page at / and Prometheus metrics at /metrics. Fastify gives us routing, JSON replies and
+ * clean shutdown; the routes check their query parameters themselves.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import { isValidServiceName } from '../announcement/names.js'

@@ -83,12 +83,9 @@ export async function runNode (dir: string, config: Config, log: Log, plugins: A
     },
     store: new FileStore({ dir: dataDir, onDiscard: (path, reason) => { log(`discarded ${path}: ${reason}`) } })
   })
-  for (const [event, verb] of [['peer:added', 'added'], ['peer:updated', 'updated'], ['peer:withdrawn', 'withdrawn'], ['peer:expired', 'expired']] as const) {
-    node.introducer.addEventListener(event, (evt) => {
-      if (event !== 'peer:updated') {
-        log(`${verb} ${describePeer(evt.detail)}`)
-      }
-    })
+  // updates (refreshes, every TTL/3 per publisher) are not logged: they would drown the rest
+  for (const [event, verb] of [['peer:added', 'added'], ['peer:withdrawn', 'withdrawn'], ['peer:expired', 'expired']] as const) {
+    node.introducer.addEventListener(event, (evt) => { log(`${verb} ${describePeer(evt.detail)}`) })
   }
   node.libp2p.addEventListener('peer:connect', (evt) => { log(`connected ${evt.detail.toString()}`) })
   node.libp2p.addEventListener('peer:disconnect', (evt) => { log(`disconnected ${evt.detail.toString()}`) })

@@ -159,6 +159,7 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
       { name: 'value out of range', toml: 'announcement_ttl_ms = 5\n', key: new RegExp(`announcement_ttl_ms: .*${MIN_TTL_MS}`), source: 'file' },
       { name: 'value of the wrong type', toml: '[storage]\nenabled = "yes"\n', key: /storage\.enabled: .*boolean/, source: 'file' },
       { name: 'not TOML', toml: 'grid = \n', key: /not valid TOML/, source: 'file' },
+      { name: 'not a multiaddr', toml: 'bootstrap = ["/ip4/nope/tcp/1"]\n', key: /bootstrap\S*: "\/ip4\/nope\/tcp\/1" is not a multiaddr/, source: 'file' },
       { name: 'bad environment value', toml: '', env: { INTRODUCER_STORAGE_ENABLED: 'maybe' }, key: /"maybe" is not true or false/, source: /environment variable INTRODUCER_STORAGE_ENABLED/ }
     ]
     for (const c of cases) {
