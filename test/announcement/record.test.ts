@@ -50,7 +50,7 @@ describe('announcement record', () => {
 
   const cases: Array<{ name: string, action: 'reject' | 'ignore', code: string, make: () => Promise<Uint8Array>, service?: string, now?: number }> = [
     {
-      name: 'a flipped payload bit',
+      name: 'a payload changed after signing',
       action: 'reject',
       code: 'bad-signature',
       make: async () => {

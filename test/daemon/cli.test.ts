@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { buildProgram } from '../../src/daemon/commands.js'
-import { BIN, freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
+import { BIN, cleanEnv, freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
 import { MIN_TTL_MS } from '../../src/announcement/record.js'
 import type { Command } from 'commander'
@@ -70,30 +70,8 @@ function commandPaths (command: Command, prefix: string[] = []): string[][] {
   return command.commands.flatMap(c => [[...prefix, c.name()], ...commandPaths(c, [...prefix, c.name()])])
 }
 
-/** This process's environment without INTRODUCER_* variables, so that none leaks into a test. */
-function cleanEnv (): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INTRODUCER_')))
-}
-
 async function exists (path: string): Promise<boolean> {
   return access(path).then(() => true, () => false)
-}
-
-/** Runs `fn` with extra environment variables set, which ProcessSet's children inherit. */
-async function withEnv<T> (vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map(k => [k, process.env[k]]))
-  Object.assign(process.env, vars)
-  try {
-    return await fn()
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) {
-        delete process.env[k]
-      } else {
-        process.env[k] = v
-      }
-    }
-  }
 }
 
 describe('introducer CLI', { timeout: 180_000 }, () => {
@@ -261,8 +239,8 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
       writable = started.slice(0, 2)
       readonly = started[2]
       // one at a time: the variables are set on this process while each child is spawned
-      client = await withEnv({ INTRODUCER_NICKNAME: 'from-env' }, async () => set.start('cli-client', ['--nickname', 'from-flag', ...boot], clientDir))
-      envNode = await withEnv({ INTRODUCER_NICKNAME: 'from-env', INTRODUCER_STORAGE_ENABLED: 'true' }, async () => set.start('cli-env', [], envDir))
+      client = await set.start('cli-client', ['--nickname', 'from-flag', ...boot], clientDir, { INTRODUCER_NICKNAME: 'from-env' })
+      envNode = await set.start('cli-env', [], envDir, { INTRODUCER_NICKNAME: 'from-env', INTRODUCER_STORAGE_ENABLED: 'true' })
       await waitFor('the client to know every server', async () =>
         (await client.peers('upload_storage')).length === 2 && (await client.peers('download_storage')).length === 3, WAIT_MS)
     })

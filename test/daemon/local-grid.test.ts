@@ -15,7 +15,8 @@ import { after, describe, it } from 'node:test'
 import { readBootstrapFile } from '../../src/bootstrap-file.js'
 import { CLIENT_HTTP_PORT, INTRODUCER_PORTS, LOCAL_BOOTSTRAP_FILE, localBootstrapEntries, localIntroducerKey } from '../../src/daemon/local-grid.js'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { waitFor } from '../helpers/wait.js'
+import { cleanEnv } from '../helpers/processes.js'
+import { FatalWaitError, waitFor } from '../helpers/wait.js'
 import type { PeersJson, StatusJson } from '../../src/daemon/status.js'
 
 const SCRIPT = resolve('dist/src/daemon/local-grid.js')
@@ -113,7 +114,7 @@ describe('npm start (the local grid script)', { timeout: 90_000 }, () => {
       assert.ok(pid == null || !alive(pid), `${GRID_DIR}/${name} belongs to a running process (pid ${pid}): is \`npm start\` running?`)
       await rm(join(GRID_DIR, name, 'node.json'), { force: true })
     }
-    const child = spawn(process.execPath, [SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() })
     grid = child
     exited = new Promise(resolve => child.once('exit', (code) => { resolve(code) }))
     const collect = (chunk: Buffer): void => { output.push(...chunk.toString().split('\n').filter(Boolean)) }
@@ -123,12 +124,12 @@ describe('npm start (the local grid script)', { timeout: 90_000 }, () => {
 
     // every member writes DIR/node.json with its pid once it is up: a child of the script
     await waitFor('every member of the local grid to start', async () => {
-      if (child.exitCode !== null) throw new Error(`the script exited with ${child.exitCode}`)
+      if (child.exitCode !== null) throw new FatalWaitError(`the script exited with ${child.exitCode}`)
       for (const name of MEMBERS) {
         if (!pids.has(name)) {
           const pid = await nodeJsonPid(name)
           if (pid == null) return false
-          assert.equal(await parentPid(pid), child.pid, `${name}'s node.json names pid ${pid}, not a child of the script`)
+          if (await parentPid(pid) !== child.pid) throw new FatalWaitError(`${name}'s node.json names pid ${pid}, not a child of the script`)
           pids.set(name, pid)
         }
       }

@@ -56,7 +56,7 @@ describe('a private grid from the command line', { timeout: 120_000 }, () => {
 
     const intro = await set.start('intro', [], dirs.intro)
     const member = await set.start('member', ['--bootstrap', intro.multiaddr], dirs.member)
-    const outsider = await set.start('outsider', ['--bootstrap', intro.multiaddr], dirs.outsider)
+    await set.start('outsider', ['--bootstrap', intro.multiaddr], dirs.outsider)
     const stranger = await set.start('stranger', ['--bootstrap', intro.multiaddr], dirs.stranger)
     await waitFor('the introducer to hold the member', async () => (await intro.peers('upload_storage')).includes(member.peerId), 20_000)
     await waitFor('the introducer to refuse the outsider', async () => ((await intro.api()).stats.dropped['not-admitted'] ?? 0) >= 1, 20_000)
@@ -65,6 +65,5 @@ describe('a private grid from the command line', { timeout: 120_000 }, () => {
     // the stranger cannot even connect
     assert.equal((await stranger.api()).node.connections, 0)
     assert.deepEqual(await stranger.peers('upload_storage'), [stranger.peerId])
-    assert.ok(outsider.info != null)
   })
 })

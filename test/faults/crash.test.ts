@@ -20,6 +20,7 @@ import { CachedRecords } from '../../src/pb/cache.js'
 import { ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ServicePeer } from '../../src/peer-table.js'
+import { figure } from '../helpers/figures.js'
 
 const GRID = 'crash-test'
 const MAX_ITERATIONS = 40
@@ -33,10 +34,6 @@ const BUDGET_MS = 60_000
 const MIN_ITERATIONS = 5
 /** The node is killed this long after it is up, drawn uniformly. */
 const MAX_KILL_DELAY_MS = 1500
-
-function figure (text: string): void {
-  process.stdout.write(`# fault figures: ${text}\n`)
-}
 
 async function readSeqnum (dir: string): Promise<bigint | undefined> {
   let text: string
@@ -183,5 +180,6 @@ describe('a node killed with SIGKILL while it writes its seqnum and cache', { ti
       `${seen.length} records seen by the peer, seqnum strictly increasing; ${writesInterrupted} kills interrupted a write${interruptedFiles.size > 0 ? ` (${[...interruptedFiles].join(', ')})` : ''}, leaving a temporary file that the restart removed; ` +
       `cache restored with the peer's record ${cacheLoads} times, discarded ${cacheDiscards} times`)
     assert.ok(iterations >= MIN_ITERATIONS, `only ${iterations} iterations in ${elapsed} ms`)
+    assert.ok(cacheLoads > 0, `no restart loaded the peer's record from the cache in ${iterations} iterations`)
   })
 })

@@ -18,6 +18,7 @@ import { createNode, type IntroducerNode } from '../../src/node.js'
 import { ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { figure } from '../helpers/figures.js'
 
 const GRID = 'load-test'
 const PUBLISHERS = 400
@@ -36,10 +37,6 @@ const STATUS_BOUND_MS = 5000
 const RSS_GROWTH_BOUND_MB = 100
 /** ...and, over the second half of the load, by at most this much (it levels off). */
 const RSS_LATE_GROWTH_BOUND_MB = 50
-
-function figure (text: string): void {
-  process.stdout.write(`# fault figures: ${text}\n`)
-}
 
 async function rssMb (pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')

@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test'
 import { NetnsLab, netnsUnavailable, type NetnsNodeProcess } from '../helpers/netns.js'
 import { freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
+import { figure } from '../helpers/figures.js'
 
 const GRID = ['--grid', 'fault-test', '--dial-retry-max-ms', '2000']
 // long enough that no record is refreshed during a test: what converges, converges by sync
@@ -27,10 +28,6 @@ const WAIT_MS = 30_000
 const unavailable = await netnsUnavailable()
 if (unavailable != null) {
   process.stdout.write(`# partition tests skipped: ${unavailable}\n`)
-}
-
-function figure (text: string): void {
-  process.stdout.write(`# fault figures: ${text}\n`)
 }
 
 /** Peer ids of upload_storage held by each node, as one comparable string per node. */
@@ -73,13 +70,12 @@ describe('a partition between two sides, in network namespaces', { timeout: 150_
     for (const node of all()) {
       await waitFor(`${node.name} to know both servers`, async () => (await node.peers('upload_storage')).join(',') === ids(servers), WAIT_MS, 200)
     }
-    // the sides reach each other only over the bridge: the addresses are the namespaces'
-    assert.match(introB.multiaddr, /^\/ip4\/10\.123\.0\.2\/tcp\/\d+\/p2p\//)
   })
 
   it('cut: each side sees its own news and not the other\'s; healed: every node converges', async () => {
     await lab.cable('b', 'down')
     const cutAt = Date.now()
+    const outputAtCut = new Map(all().map(p => [p, p.output.length]))
     const [a2, b2] = await Promise.all([
       lab.start('server-a2', 'a', [...GRID, ...LONG_TTL, '--storage', '--nickname', 'server-a2', '--bootstrap', introA.multiaddr]),
       lab.start('server-b2', 'b', [...GRID, ...LONG_TTL, '--storage', '--nickname', 'server-b2', '--bootstrap', introB.multiaddr])
@@ -100,7 +96,7 @@ describe('a partition between two sides, in network namespaces', { timeout: 150_
     for (const node of sideB) {
       assert.ok(!(await node.peers('upload_storage')).includes(a2.peerId), `${node.name} heard of server-a2 across the cut`)
     }
-    const crossDisconnects = all().reduce((n, p) => n + p.output.filter(l => / disconnected /.test(l)).length, 0)
+    const crossDisconnects = all().reduce((n, p) => n + p.output.slice(outputAtCut.get(p)).filter(l => / disconnected /.test(l)).length, 0)
 
     await lab.cable('b', 'up')
     const healedAt = Date.now()
@@ -117,7 +113,6 @@ describe('a partition between two sides, in network namespaces', { timeout: 150_
     }
     const convergeMs = Date.now() - healedAt
     figure(`partition held ${partitionMs} ms (${crossDisconnects} disconnections logged during it), 8 nodes converged ${convergeMs} ms after the heal`)
-    assert.ok(convergeMs < CONVERGE_BOUND_MS)
   })
 })
 

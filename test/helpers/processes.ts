@@ -26,7 +26,8 @@ export class NodeProcess {
   exited?: Promise<number | null>
   child?: ChildProcess
 
-  constructor (readonly name: string, readonly dir: string, readonly args: string[]) {}
+  /** `env`: variables added to the child's environment (which has no INTRODUCER_* of ours). */
+  constructor (readonly name: string, readonly dir: string, readonly args: string[], readonly env: NodeJS.ProcessEnv = {}) {}
 
   get multiaddr (): string {
     if (this.info == null) throw new Error(`${this.name} is not running`)
@@ -47,7 +48,7 @@ export class NodeProcess {
   async start (timeoutMs = 45_000): Promise<this> {
     await rm(join(this.dir, 'node.json'), { force: true })
     const [file, args] = this.command()
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), ...this.env } })
     this.child = child
     this.exited = new Promise(resolve => child.once('exit', (code) => { resolve(code) }))
     const collect = (chunk: Buffer): void => { this.output.push(...chunk.toString().split('\n').filter(Boolean)) }
@@ -101,6 +102,14 @@ export class NodeProcess {
   }
 }
 
+/**
+ * This process's environment without INTRODUCER_* variables, so that none set in the
+ * shell that runs the tests leaks into a node under test.
+ */
+export function cleanEnv (): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INTRODUCER_')))
+}
+
 const live = new Set<NodeProcess>()
 process.once('exit', () => {
   for (const p of live) {
@@ -117,8 +126,8 @@ export class ProcessSet {
     return join(this.root, name)
   }
 
-  async start (name: string, args: string[], dir?: string): Promise<NodeProcess> {
-    const p = new NodeProcess(name, dir ?? await this.dir(name), args)
+  async start (name: string, args: string[], dir?: string, env?: NodeJS.ProcessEnv): Promise<NodeProcess> {
+    const p = new NodeProcess(name, dir ?? await this.dir(name), args, env)
     this.all.push(p)
     live.add(p)
     return p.start()

@@ -69,7 +69,7 @@ describe('introduction over real nodes', () => {
     await set.stopAll()
   })
 
-  it('a late local subscriber gets what the node already holds, at once', async () => {
+  it('changes() reports what changes after it starts, and does not replay what is held', async () => {
     const a = await set.start({ services: [HELPER] })
     const b = await set.start({ services: [HELPER] })
     await connect(a, b, [HELPER])
@@ -83,7 +83,6 @@ describe('introduction over real nodes', () => {
         controller.abort()
       }
     })()
-    assert.equal(a.introducer.getPeers(HELPER).length, 1)
     await b.introducer.publish(HELPER, { fields: { v: '2' } })
     await waitFor('the change to be seen', () => seen.length === 1)
     await consumer

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { UPLOAD_STORAGE } from '../../src/announcement/names.js'
+import { peekAnnouncement } from '../../src/announcement/record.js'
 import { CachedRecords } from '../../src/pb/cache.js'
 import { CACHE_FILE, FileStore, KEY_FILE, loadOrCreateKey, MAX_CACHE_FILE_BYTES, SEQNUM_FILE, writeFileAtomic } from '../../src/store/data-dir.js'
 import { connect, NodeSet } from '../helpers/nodes.js'
@@ -117,12 +118,14 @@ describe('data directory', () => {
     assert.deepEqual(alone.introducer.getPeers(UPLOAD_STORAGE).map(p => p.nickname).sort(), ['s1', 's2'])
     await set.stopAll()
 
-    // flip one byte inside the first cached record's signed payload
+    // change one byte of s1's nickname inside its signed payload
     const cache = CachedRecords.decode(await readFile(join(clientDir, CACHE_FILE)))
-    const s1Index = cache.records.findIndex(r => Buffer.from(r).includes('s1'))
+    const s1Index = cache.records.findIndex(r => peekAnnouncement(r)?.announcement.nickname === 's1')
     const tampered = Uint8Array.from(cache.records[s1Index])
-    const at = Buffer.from(tampered).indexOf('s1')
-    tampered[at] = 'x'.charCodeAt(0)
+    // the encoded field: tag of field 8 (length-delimited), length 2, "s1"
+    const at = Buffer.from(tampered).indexOf(Buffer.from([8 << 3 | 2, 2, ...Buffer.from('s1')]))
+    assert.ok(at >= 0, 'the nickname field is in the cached record')
+    tampered[at + 2] = 'x'.charCodeAt(0)
     cache.records[s1Index] = tampered
     await writeFile(join(clientDir, CACHE_FILE), CachedRecords.encode(cache))
     const again = await set.start({ dataDir: clientDir })
