@@ -13,7 +13,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { generateKey } from '@libp2p/pnet'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { VERSION } from '../version.js'
-import { CONFIG_FILE, ConfigError, defaultConfigText, loadConfig } from './config.js'
+import { CONFIG_FILE, ConfigError, defaultConfigText, loadConfig, parseList } from './config.js'
 import { NODE_INFO_FILE, type NodeInfoFile } from './node-info.js'
 import { EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes.js'
 import type { RunningNode } from './run.js'
@@ -39,7 +39,7 @@ function log (message: string): void {
 }
 
 function collect (value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map(s => s.trim()).filter(s => s !== '')]
+  return [...previous, ...parseList(value)]
 }
 
 function runFlags (opts: Record<string, unknown>): Record<string, unknown> {
@@ -168,7 +168,12 @@ async function getJson<T> (base: string, path: string): Promise<T> {
   } catch (err) {
     throw new ExitError(`cannot reach the node at ${base}: ${describeError(err)}`, EXIT_UNREACHABLE)
   }
-  const body = await response.json() as T & { error?: string }
+  let body: T & { error?: string }
+  try {
+    body = await response.json() as T & { error?: string }
+  } catch (err) {
+    throw new ExitError(`the node at ${base} answered HTTP ${response.status} with no JSON: ${describeError(err)}`, response.ok ? 1 : EXIT_USAGE)
+  }
   if (!response.ok) {
     throw new ExitError(body.error ?? `HTTP ${response.status}`, EXIT_USAGE)
   }

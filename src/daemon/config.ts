@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { z } from 'zod'
 import { multiaddr } from '@multiformats/multiaddr'
-import { NAME_PATTERN } from '../announcement/names.js'
+import { DEFAULT_GRID, NAME_PATTERN } from '../announcement/names.js'
 import { MAX_TTL_MS, MIN_TTL_MS } from '../announcement/record.js'
 import { describeError } from '../errors.js'
 import { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_INTRODUCER_TARGET } from '../introduction/index.js'
@@ -35,7 +35,7 @@ const multiaddrString = z.string().superRefine((value, ctx) => {
 })
 
 export const configSchema = z.object({
-  grid: name.default('default'),
+  grid: name.default(DEFAULT_GRID),
   nickname: z.string().max(128).default(''),
   listen: z.array(multiaddrString).min(1).default(['/ip4/127.0.0.1/tcp/0']),
   bootstrap: z.array(multiaddrString).default([]),
@@ -103,9 +103,14 @@ function setPath (target: Raw, key: string, value: unknown): void {
 }
 
 /** Converts a text value (environment, flag) to the key's kind; throws a message on bad input. */
+/** A comma-separated list (an environment variable, a repeatable flag): trimmed, empties dropped. */
+export function parseList (text: string): string[] {
+  return text.split(',').map(s => s.trim()).filter(s => s !== '')
+}
+
 export function parseTextValue (kind: typeof CONFIG_KEYS[number]['kind'], text: string): unknown {
   switch (kind) {
-    case 'list': return text.split(',').map(s => s.trim()).filter(s => s !== '')
+    case 'list': return parseList(text)
     case 'boolean':
       if (/^(true|1|yes|on)$/i.test(text)) return true
       if (/^(false|0|no|off)$/i.test(text)) return false

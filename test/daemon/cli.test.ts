@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createHash } from 'node:crypto'
 import { access, mkdir, mkdtemp, readFile, rm, watch, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -179,6 +181,20 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
     assert.ok(fromEnv.stderr.includes(empty), 'INTRODUCER_DIR is where it looked')
     assert.equal(closed.code, 3)
     assert.match(closed.stderr, /cannot reach the node/)
+  })
+
+  it('an --api that answers something other than JSON gets a clear message, not a crash', async () => {
+    const server = createServer((_req, res) => { res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>') })
+    await new Promise<void>(resolve => { server.listen(0, '127.0.0.1', resolve) })
+    try {
+      const { port } = server.address() as AddressInfo
+      const r = await cli(['status', '--api', `http://127.0.0.1:${port}`])
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /answered HTTP 502 with no JSON/)
+      assert.doesNotMatch(r.stderr, /SyntaxError.*\n\s+at /, 'no stack trace')
+    } finally {
+      server.close()
+    }
   })
 
   describe('bootstrap add and list', () => {
