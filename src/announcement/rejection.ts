@@ -42,3 +42,8 @@ export function reject (code: RejectionCode, detail?: string): AnnouncementRejec
 export function ignore (code: RejectionCode, detail?: string): AnnouncementRejection {
   return new AnnouncementRejection('ignore', code, detail)
 }
+
+/** What a failed ingest counts as: the rejection's code, or `internal-error` for anything else. */
+export function outcomeOf (err: unknown): RejectionCode | 'internal-error' {
+  return err instanceof AnnouncementRejection ? err.code : 'internal-error'
+}

@@ -3,7 +3,7 @@
  * that is accepted has already been taken into the peer table by `ingest`.
  */
 import { TopicValidatorResult, type TopicValidatorFn } from '@libp2p/gossipsub'
-import { AnnouncementRejection, type RejectionCode } from '../announcement/rejection.js'
+import { AnnouncementRejection, outcomeOf, type RejectionCode } from '../announcement/rejection.js'
 import type { PeerId } from '@libp2p/interface'
 
 export function toValidatorResult (err: unknown): TopicValidatorResult {
@@ -28,7 +28,7 @@ export function createTopicValidator (service: string, hooks: ValidatorHooks): T
       hooks.count('accepted')
       return TopicValidatorResult.Accept
     } catch (err) {
-      hooks.count(err instanceof AnnouncementRejection ? err.code : 'internal-error')
+      hooks.count(outcomeOf(err))
       return toValidatorResult(err)
     }
   }

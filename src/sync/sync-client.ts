@@ -4,7 +4,7 @@
  * ends, so a new subscription is not missed), every record through the service's
  * `ingest`, and news relayed on gossip at once (see FRESH_RECORD_MS).
  */
-import { AnnouncementRejection, type RejectionCode } from '../announcement/rejection.js'
+import { outcomeOf, type RejectionCode } from '../announcement/rejection.js'
 import { asError, describeError } from '../errors.js'
 import { serviceTopic } from '../gossip/topic.js'
 import { requestSync, SYNC_PROTOCOL } from './sync-protocol.js'
@@ -106,7 +106,7 @@ export class SyncClient {
     try {
       result = await this.init.ingest(data, peer)
     } catch (err) {
-      this.init.count(err instanceof AnnouncementRejection ? err.code : 'internal-error')
+      this.init.count(outcomeOf(err))
       return false
     }
     this.init.count('accepted')
