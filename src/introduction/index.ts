@@ -33,6 +33,13 @@ export const DEFAULT_BOOTSTRAP_RETRY_MS = 1000
 export const DEFAULT_BOOTSTRAP_RETRY_MAX_MS = 60_000
 /** How often connections to introducers and bootstrap peers are checked. */
 export const DEFAULT_MAINTENANCE_INTERVAL_MS = 2000
+/**
+ * A node syncs with a newly identified peer twice: at once, and again this much later.
+ * The first answer can miss records the peer learns moments later (by sync from a third
+ * node) and relays on gossip before it knows we subscribe: at start-up, servers, clients
+ * and introducers all meet at once.
+ */
+export const FOLLOW_UP_SYNC_MS = 3000
 /** How often a node syncs with one connected peer to repair what gossip lost. */
 export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 5 * 60 * 1000
 /** Cache writes are grouped: at most one per this interval. */

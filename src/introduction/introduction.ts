@@ -24,7 +24,7 @@ import { ConnectionKeeper, type DialTarget } from './connections.js'
 import { resolveOptions, type Resolved } from './options.js'
 import { Publisher } from './publisher.js'
 import {
-  DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_BOOTSTRAP_RETRY_MS, DEFAULT_CACHE_WRITE_DELAY_MS, DEFAULT_MAINTENANCE_INTERVAL_MS, REFRESH_FRACTION,
+  DEFAULT_ANTI_ENTROPY_INTERVAL_MS, FOLLOW_UP_SYNC_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_BOOTSTRAP_RETRY_MS, DEFAULT_CACHE_WRITE_DELAY_MS, DEFAULT_MAINTENANCE_INTERVAL_MS, REFRESH_FRACTION,
   type IntroducerService, type IntroductionComponents, type IntroductionEvents, type IntroductionInit, type IntroductionStats,
   type PeerChange, type PeerChangeType, type PermutedPeer, type PublishFields
 } from './index.js'
@@ -67,6 +67,8 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly counters: IntroductionStats = { accepted: 0, dropped: {}, syncRequestsServed: 0, syncRequestsMade: 0, syncFailures: 0 }
   private started = false
   private timers: Array<ReturnType<typeof setInterval>> = []
+  /** Follow-up syncs with newly identified peers, pending. */
+  private readonly followUps = new Set<ReturnType<typeof setTimeout>>()
   private expiryTimer?: ReturnType<typeof setTimeout>
   private expiryAt = Infinity
   private cacheTimer?: ReturnType<typeof setTimeout>
@@ -206,6 +208,10 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       clearInterval(timer)
     }
     this.timers = []
+    for (const timer of this.followUps) {
+      clearTimeout(timer)
+    }
+    this.followUps.clear()
     clearTimeout(this.expiryTimer)
     clearTimeout(this.cacheTimer)
     this.expiryAt = Infinity
@@ -449,9 +455,19 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   // ---- sync --------------------------------------------------------------------------
 
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
-    if (this.started && evt.detail.protocols.includes(SYNC_PROTOCOL)) {
-      void this.syncWith(evt.detail.peerId).catch(() => {})
+    if (!this.started || !evt.detail.protocols.includes(SYNC_PROTOCOL)) {
+      return
     }
+    const peer = evt.detail.peerId
+    void this.syncWith(peer).catch(() => {})
+    // and once more a little later (FOLLOW_UP_SYNC_MS says why), if still connected
+    const timer = setTimeout(() => {
+      this.followUps.delete(timer)
+      if (this.started && this.components.connectionManager.getConnections(peer).length > 0) {
+        void this.syncWith(peer).catch(() => {})
+      }
+    }, FOLLOW_UP_SYNC_MS)
+    this.followUps.add(timer)
   }
 
   /**

@@ -7,6 +7,7 @@ import { permute } from '../../src/permute.js'
 import { connect, NodeSet, TEST_GRID, waitForMesh } from '../helpers/nodes.js'
 import { forge, key } from '../helpers/records.js'
 import { MAX_FOLLOWED_SERVICES } from '../../src/introduction/introduction.js'
+import { FOLLOW_UP_SYNC_MS } from '../../src/introduction/index.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('introduction over real nodes', () => {
@@ -177,12 +178,24 @@ describe('introduction over real nodes', () => {
     await set.stopAll()
   })
 
+  it('syncs with a newly identified peer at once and once more FOLLOW_UP_SYNC_MS later', async () => {
+    const a = await set.start()
+    const b = await set.start()
+    const connectedAt = Date.now()
+    await connect(a, b, [UPLOAD_STORAGE])
+    await waitFor('the first sync each way', () => a.introducer.stats().syncRequestsServed >= 1 && b.introducer.stats().syncRequestsServed >= 1, 5000)
+    await waitFor('the follow-up sync each way', () => a.introducer.stats().syncRequestsServed >= 2 && b.introducer.stats().syncRequestsServed >= 2, FOLLOW_UP_SYNC_MS + 5000)
+    assert.ok(Date.now() - connectedAt >= FOLLOW_UP_SYNC_MS - 100, 'the second sync waited for the follow-up delay')
+    await set.stopAll()
+  })
+
   it('syncs with a connected peer now and then (anti-entropy), not only on connection', async () => {
     const a = await set.start({ antiEntropyIntervalMs: 300 })
     const b = await set.start()
     await connect(a, b, [UPLOAD_STORAGE])
     const served = b.introducer.stats().syncRequestsServed
-    await waitFor('two more syncs from a', () => b.introducer.stats().syncRequestsServed >= served + 2, 10_000)
+    // more than the one follow-up sync after identify could give
+    await waitFor('five more syncs from a', () => b.introducer.stats().syncRequestsServed >= served + 5, 10_000)
     await set.stopAll()
   })
 })
