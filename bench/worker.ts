@@ -24,6 +24,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 // benches run, and a raw node must not depend on the rest of it. ours mode imports it lazily.
 import { DOWNLOAD_STORAGE, INTRODUCER, PREDEFINED_SERVICES, UPLOAD_STORAGE } from '../src/announcement/names.js'
 import { serviceTopic } from '../src/gossip/topic.js'
+import { signAnnouncement, signAnnouncementPayload } from '../src/announcement/record.js'
 import type { IntroducerNode, ServicePeer } from '../src/index.js'
 import {
   BENCH_GRID, decodeKey, encodeKeyed,
@@ -250,7 +251,7 @@ async function burst (): Promise<BurstResult> {
       if (src == null) {
         throw new Error('ours mode not started')
       }
-      const record = await src.signAnnouncement({
+      const record = await signAnnouncement({
         grid: BENCH_GRID,
         service: UPLOAD_STORAGE,
         seqnum: 1n,
@@ -369,17 +370,17 @@ async function prepareFlood (args: PrepareFloodArgs): Promise<{ prepMs: number }
   const base = BigInt(Date.now()) * 1000n
   const victim = (await generateKeyPair('Ed25519')).publicKey.raw as Uint8Array<ArrayBuffer>
   const template = args.kind === 'forged'
-    ? Announcement.decode(SignedAnnouncement.decode((await src.signAnnouncement(content, attackerKey)).signed).payload)
+    ? Announcement.decode(SignedAnnouncement.decode((await signAnnouncement(content, attackerKey)).signed).payload)
     : undefined
   floodPool = []
   for (let i = 0; i < args.count; i++) {
     const seqnum = base + BigInt(i)
     const nonce = randomBytes(NONCE_BYTES)
     if (template == null) {
-      floodPool.push((await src.signAnnouncement({ ...content, seqnum, nonce }, attackerKey)).signed)
+      floodPool.push((await signAnnouncement({ ...content, seqnum, nonce }, attackerKey)).signed)
     } else {
       const payload = Announcement.encode({ ...template, seqnum, nonce, publicKey: victim })
-      const signature = await src.signAnnouncementPayload(payload, attackerKey) as Uint8Array<ArrayBuffer>
+      const signature = await signAnnouncementPayload(payload, attackerKey) as Uint8Array<ArrayBuffer>
       floodPool.push(SignedAnnouncement.encode({ payload, signature }))
     }
   }

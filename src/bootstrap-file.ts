@@ -3,7 +3,7 @@
  * line; blank lines and everything after a `#` are ignored.
  */
 import { readFile } from 'node:fs/promises'
-import { parseBootstrapEntry } from './introduction/connections.js'
+import { parseBootstrapEntry } from './introduction/bootstrap-entry.js'
 import { describeError } from './errors.js'
 
 export class BootstrapFileError extends Error {

@@ -1,6 +1,7 @@
 /**
  * One error class per failure, each with a stable `name` that callers and tests can match
- * on. Messages say what was wrong and what to do.
+ * on. Messages say what was wrong and what to do. Failures that @libp2p/interface already
+ * names (`AbortError`, `NotStartedError`) are thrown as its classes.
  */
 
 /** An option passed to `createNode` or `introducer()` is out of range or malformed. */
@@ -42,10 +43,10 @@ export class InvalidAnnouncementError extends Error {
   override readonly name = InvalidAnnouncementError.NAME
 }
 
-/** The service is used before `start()` or after `stop()`. */
-export class NotStartedError extends Error {
-  static readonly NAME = 'NotStartedError'
-  override readonly name = NotStartedError.NAME
+/** The libp2p node's gossipsub is not set up as the grid needs (see `gossipsubOptions()`). */
+export class GossipSettingsError extends Error {
+  static readonly NAME = 'GossipSettingsError'
+  override readonly name = GossipSettingsError.NAME
 }
 
 /** The runtime is older than Node 22, which libp2p 3 needs. */
@@ -60,15 +61,6 @@ export class DataDirError extends Error {
   override readonly name = DataDirError.NAME
   constructor (readonly path: string, message: string, options?: ErrorOptions) {
     super(`${path}: ${message}`, options)
-  }
-}
-
-/** A wait (e.g. `waitForPeers`) was aborted through its signal. */
-export class AbortError extends Error {
-  static readonly NAME = 'AbortError'
-  override readonly name = AbortError.NAME
-  constructor (message = 'the operation was aborted') {
-    super(message)
   }
 }
 

@@ -1,31 +1,31 @@
 /**
  * gossip-introducer: service introduction for storage grids over libp2p gossipsub.
- * See README.md for an example and docs/ for the protocol.
+ * The public surface: `createNode`, the `introducer()` service factory with its types,
+ * the gossipsub settings it needs, service names, Tahoe's permutation, grid admission
+ * certificates and the errors callers can match on. See README.md for an example and
+ * docs/ for the protocol. Everything else is internal and may change.
  */
 export { createNode, defaultServices, DEFAULT_LISTEN, type IntroducerNode, type NodeOptions, type StorageOptions } from './node.js'
 export {
-  introducer, MemoryStore,
-  DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_INTRODUCER_TARGET, DEFAULT_BOOTSTRAP_RETRY_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS,
+  introducer,
   type IntroducerService, type IntroductionInit, type IntroductionComponents, type IntroductionEvents, type IntroductionStats,
-  type IntroductionStore, type PublishFields, type PermutedPeer, type PeerChange, type PeerChangeType
+  type PublishFields, type PermutedPeer, type PeerChange, type PeerChangeType
 } from './introduction/index.js'
+export { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_INTRODUCER_TARGET, DEFAULT_ANTI_ENTROPY_INTERVAL_MS } from './introduction/constants.js'
+export { MemoryStore, type IntroductionStore } from './introduction/store.js'
+export { gossipsubOptions, type GossipsubOptionsInit } from './gossip/settings.js'
 export { permute, permutedId } from './permute.js'
 export { parseStorageIndex } from './storage-index.js'
-export { PeerTable, type ServicePeer, type OfferResult } from './peer-table.js'
+export type { ServicePeer } from './peer-table.js'
 export {
   UPLOAD_STORAGE, DOWNLOAD_STORAGE, HELPER, INTRODUCER, PREDEFINED_SERVICES, DEFAULT_GRID, isValidServiceName
 } from './announcement/names.js'
-export {
-  signAnnouncement, signAnnouncementPayload, openAnnouncement, expiresAt, ANNOUNCEMENT_SIGNING_DOMAIN, MAX_SIGNED_ANNOUNCEMENT_BYTES,
-  type AnnouncementContent, type VerifiedAnnouncement
-} from './announcement/record.js'
-export { AnnouncementRejection, type RejectionAction, type RejectionCode } from './announcement/rejection.js'
-export { nextSeqnum } from './announcement/seqnum.js'
-export { serviceTopic, parseServiceTopic } from './gossip/topic.js'
+export type { RejectionAction, RejectionCode } from './announcement/rejection.js'
 export { SYNC_PROTOCOL } from './sync/sync-protocol.js'
-export { FileStore, loadOrCreateKey } from './store/data-dir.js'
-export * from './errors.js'
+export {
+  InvalidOptionError, TooManyServicesError, InvalidServiceNameError, InvalidGridIdError, InvalidStorageIndexError,
+  InvalidAnnouncementError, GossipSettingsError, UnsupportedRuntimeError, DataDirError, ChangeQueueOverflowError
+} from './errors.js'
 export { VERSION } from './version.js'
-export { signCertificate, describeCertificate, CERTIFICATE_SIGNING_DOMAIN, type AdmissionPolicy, type CertificateInit } from './announcement/admission.js'
-export { announcementScoreParams, GRAYLIST_THRESHOLD } from './gossip/scoring.js'
+export { signCertificate, describeCertificate, type AdmissionPolicy, type CertificateInit } from './announcement/admission.js'
 export { DEFAULT_PUBLISHER_RATE_LIMIT, type RateLimit } from './gossip/rate-limit.js'

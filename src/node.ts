@@ -6,15 +6,14 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
-import { DEFAULT_GRID, DOWNLOAD_STORAGE, PREDEFINED_SERVICES, UPLOAD_STORAGE } from './announcement/names.js'
-import { announcementScoreParams, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, PUBLISH_THRESHOLD } from './gossip/scoring.js'
+import { DOWNLOAD_STORAGE, UPLOAD_STORAGE } from './announcement/names.js'
 import { InvalidOptionError } from './errors.js'
-import { fastMessageId, messageId } from './gossip/message-id.js'
+import { gossipsubOptions } from './gossip/settings.js'
 import { introducer, type IntroducerService, type IntroductionInit } from './introduction/index.js'
 import { FileStore, loadOrCreateKey } from './store/data-dir.js'
 import { assertSupportedRuntime } from './version.js'
@@ -69,16 +68,32 @@ export function defaultServices (storage?: StorageOptions): string[] {
   return storage?.storageOnly === true ? [] : [UPLOAD_STORAGE, DOWNLOAD_STORAGE]
 }
 
-export async function createNode (options: NodeOptions = {}): Promise<IntroducerNode> {
-  assertSupportedRuntime()
-  if (options.storage != null && typeof options.storage.enabled !== 'boolean') {
+function checkStorage (storage: StorageOptions | undefined): void {
+  if (storage == null) {
+    return
+  }
+  if (typeof storage.enabled !== 'boolean') {
     throw new InvalidOptionError('storage.enabled', 'must be true or false')
   }
+  const space = storage.availableSpace
+  if (space != null && (!Number.isSafeInteger(space) || space < 0)) {
+    throw new InvalidOptionError('storage.availableSpace', `must be a whole number of bytes from 0 to 2^53-1, not ${space}`)
+  }
+}
+
+/**
+ * Builds and starts a node. Every option is checked before anything starts; if starting
+ * fails, whatever started is stopped again before the error is thrown.
+ */
+export async function createNode (options: NodeOptions = {}): Promise<IntroducerNode> {
+  assertSupportedRuntime()
+  checkStorage(options.storage)
   const privateKey = options.privateKey ??
     (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
   const { dataDir, listen, storage, services, metrics, networkKey, privateKey: _key, ...introInit } = options
 
   const libp2p = await createLibp2p({
+    start: false,
     privateKey,
     metrics,
     connectionProtector: networkKey != null ? preSharedKey({ psk: networkKey }) : undefined,
@@ -92,16 +107,7 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
     },
     services: {
       identify: identify(),
-      pubsub: gossipsub({
-        // our records carry their own signature; gossipsub's would be a second one
-        globalSignaturePolicy: StrictNoSign,
-        msgIdFn: messageId,
-        fastMsgIdFn: fastMessageId,
-        allowPublishToZeroTopicPeers: true,
-        ignoreDuplicatePublishError: true,
-        scoreParams: announcementScoreParams(options.grid ?? DEFAULT_GRID, [...PREDEFINED_SERVICES, ...(services ?? [])]),
-        scoreThresholds: { gossipThreshold: GOSSIP_THRESHOLD, publishThreshold: PUBLISH_THRESHOLD, graylistThreshold: GRAYLIST_THRESHOLD }
-      }),
+      pubsub: gossipsub(gossipsubOptions({ grid: options.grid, services })),
       introducer: introducer({
         ...introInit,
         services: [...defaultServices(storage), ...(services ?? [])],
@@ -118,6 +124,7 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
     stop: async () => { await libp2p.stop() }
   }
   try {
+    await libp2p.start()
     if (storage?.enabled === true) {
       const fields = { readonly: storage.readonly ?? false, availableSpace: storage.availableSpace }
       if (storage.readonly !== true) {

@@ -48,14 +48,20 @@ export type OfferResult =
   /** A withdrawal for something not held: kept as a tombstone, nobody notified. */
   | { outcome: 'tombstoned' }
 
+/** Any change to what the table holds; `deadline`: when the changed slot may next need `expire()`. */
+export interface TableChange {
+  deadline?: number
+}
+
 export interface PeerTableEvents {
+  change: CustomEvent<TableChange>
   'peer:added': CustomEvent<ServicePeer>
   'peer:updated': CustomEvent<ServicePeer>
   'peer:withdrawn': CustomEvent<ServicePeer>
   'peer:expired': CustomEvent<ServicePeer>
 }
 
-export type PeerTableEventName = keyof PeerTableEvents
+export type PeerTableEventName = Exclude<keyof PeerTableEvents, 'change'>
 
 interface Slot {
   /** The newest record taken for this key, live or withdrawn. */
@@ -137,7 +143,9 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     const expiry = expiresAt(a, now)
 
     if (a.withdrawn) {
-      this.slots.set(key, { record, forgetAt: Math.max(expiry, held?.forgetAt ?? 0) })
+      const forgetAt = Math.max(expiry, held?.forgetAt ?? 0)
+      this.slots.set(key, { record, forgetAt })
+      this.safeDispatchEvent('change', { detail: { deadline: forgetAt } })
       if (held?.peer == null) {
         return { outcome: 'tombstoned' }
       }
@@ -165,6 +173,7 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     // never forget a key before the records it replaced would have expired, or an older
     // copy still valid somewhere could come back as new
     this.slots.set(key, { record, peer, forgetAt: Math.max(expiry, held?.forgetAt ?? 0) })
+    this.safeDispatchEvent('change', { detail: { deadline: expiry } })
     const outcome = held?.peer != null ? 'updated' : 'added'
     this.safeDispatch(outcome === 'added' ? 'peer:added' : 'peer:updated', peer)
     return { outcome, peer }
@@ -174,6 +183,7 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
   expire (): ServicePeer[] {
     const now = this.now()
     const expired: ServicePeer[] = []
+    let forgotten = 0
     for (const [key, slot] of this.slots) {
       if (slot.peer != null && slot.peer.expiresAt <= now) {
         expired.push(slot.peer)
@@ -182,7 +192,11 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
       }
       if (slot.forgetAt <= now) {
         this.slots.delete(key)
+        forgotten++
       }
+    }
+    if (expired.length + forgotten > 0) {
+      this.safeDispatchEvent('change', { detail: {} })
     }
     for (const peer of expired) {
       this.safeDispatch('peer:expired', peer)

@@ -32,6 +32,9 @@ export const MAX_NICKNAME_BYTES = 128
 export const MAX_FIELD_KEY_BYTES = 64
 export const MAX_FIELD_VALUE_BYTES = 1024
 export const NONCE_BYTES = 16
+export const MAX_NONCE_BYTES = 64
+export const MAX_PERMUTATION_SEED_BYTES = 64
+export const MAX_VERSION_BYTES = 128
 /** Largest grid admission certificate carried in a record. */
 export const MAX_CERTIFICATE_BYTES = 1024
 /** Seqnums are uint64 on the wire. */
@@ -105,8 +108,9 @@ function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined): Mult
     throw reject('bad-ttl', `${a.ttlMs} ms`)
   }
   if (a.multiaddrs.length > MAX_MULTIADDRS || a.fields.size > MAX_FIELDS ||
-    byteLength(a.nickname) > MAX_NICKNAME_BYTES || a.nonce.byteLength > 64 ||
-    a.permutationSeed.byteLength > 64 || byteLength(a.version) > 128 || a.certificate.byteLength > MAX_CERTIFICATE_BYTES) {
+    byteLength(a.nickname) > MAX_NICKNAME_BYTES || a.nonce.byteLength > MAX_NONCE_BYTES ||
+    a.permutationSeed.byteLength > MAX_PERMUTATION_SEED_BYTES || byteLength(a.version) > MAX_VERSION_BYTES ||
+    a.certificate.byteLength > MAX_CERTIFICATE_BYTES) {
     throw reject('over-limits')
   }
   for (const [k, v] of a.fields) {

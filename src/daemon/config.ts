@@ -12,7 +12,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_GRID, NAME_PATTERN } from '../announcement/names.js'
 import { MAX_TTL_MS, MIN_TTL_MS } from '../announcement/record.js'
 import { describeError } from '../errors.js'
-import { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_INTRODUCER_TARGET } from '../introduction/index.js'
+import { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_INTRODUCER_TARGET } from '../introduction/constants.js'
 
 export const CONFIG_FILE = 'introducer.toml'
 export const ENV_PREFIX = 'INTRODUCER_'

@@ -1,9 +1,10 @@
 /**
  * The one adapter from our validation outcome (data) to gossipsub's verdict. A record
- * that is accepted has already been taken into the peer table by `ingest`.
+ * that is accepted has already been taken into the peer table by `ingest`, which also
+ * counts every outcome.
  */
 import { TopicValidatorResult, type TopicValidatorFn } from '@libp2p/gossipsub'
-import { AnnouncementRejection, outcomeOf, type RejectionCode } from '../announcement/rejection.js'
+import { AnnouncementRejection } from '../announcement/rejection.js'
 import type { PeerId } from '@libp2p/interface'
 
 export function toValidatorResult (err: unknown): TopicValidatorResult {
@@ -17,18 +18,14 @@ export function toValidatorResult (err: unknown): TopicValidatorResult {
 export interface ValidatorHooks {
   /** Takes the record into the table or throws an AnnouncementRejection. */
   ingest(data: Uint8Array, topicService: string, from: PeerId): Promise<unknown>
-  /** Counts an outcome: `accepted`, or the rejection code. */
-  count(outcome: 'accepted' | RejectionCode | 'internal-error'): void
 }
 
 export function createTopicValidator (service: string, hooks: ValidatorHooks): TopicValidatorFn {
   return async (peer, message) => {
     try {
       await hooks.ingest(message.data, service, peer)
-      hooks.count('accepted')
       return TopicValidatorResult.Accept
     } catch (err) {
-      hooks.count(outcomeOf(err))
       return toValidatorResult(err)
     }
   }

@@ -7,20 +7,20 @@
  * re-dials them when they drop.
  */
 import { KEEP_ALIVE } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
+import { INTRODUCER } from '../announcement/names.js'
 import { describeError } from '../errors.js'
+import type { DialTarget } from './bootstrap-entry.js'
 import type { IntroductionComponents } from './index.js'
-import type { Logger, PeerId } from '@libp2p/interface'
+import type { ResolvedOptions } from './options.js'
+import type { PeerTable, ServicePeer } from '../peer-table.js'
+import type { Logger, PeerId, Startable } from '@libp2p/interface'
 
 export const KEEP_ALIVE_TAG = `${KEEP_ALIVE}-gossip-introducer`
 /** A dial attempt gives up after this long. */
 export const DIAL_TIMEOUT_MS = 5000
-
-export interface DialTarget {
-  peerId: PeerId
-  multiaddrs: readonly Multiaddr[]
-}
+/** With no connection at all, this many known peers are dialled at once. */
+export const FALLBACK_DIALS = 3
 
 interface Backoff {
   failures: number
@@ -28,46 +28,53 @@ interface Backoff {
   inFlight: boolean
 }
 
-export interface ConnectionKeeperInit {
-  bootstrap: DialTarget[]
-  retryMs: number
-  retryMaxMs: number
-  introducerTarget: number
-  now: () => number
-  /** Introducers this node knows of (not itself). */
-  knownIntroducers(): DialTarget[]
-  /** Any other peers it knows of, for when it has no connection at all. */
-  knownPeers(): DialTarget[]
-  log: Logger
-}
+export type KeeperOptions = Pick<ResolvedOptions, 'bootstrap' | 'bootstrapRetryMs' | 'bootstrapRetryMaxMs' | 'introducerTarget' | 'maintenanceIntervalMs' | 'now'>
 
-/** Parses a bootstrap entry; throws a message naming the entry when it has no /p2p/ id. */
-export function parseBootstrapEntry (entry: string): DialTarget {
-  const ma = multiaddr(entry.trim())
-  const id = ma.getComponents().findLast(c => c.name === 'p2p')?.value
-  if (id == null) {
-    throw new Error(`bootstrap entry ${JSON.stringify(entry)} does not end in /p2p/<peer id>`)
-  }
-  return { peerId: peerIdFromString(id), multiaddrs: [ma] }
-}
-
-export class ConnectionKeeper {
+export class ConnectionKeeper implements Startable {
   private readonly backoff = new Map<string, Backoff>()
+  private readonly maintenance: RepeatingTask
 
-  constructor (private readonly components: IntroductionComponents, private readonly init: ConnectionKeeperInit) {}
+  constructor (
+    private readonly components: Pick<IntroductionComponents, 'peerId' | 'connectionManager' | 'peerStore'>,
+    private readonly table: PeerTable,
+    private readonly init: KeeperOptions,
+    private readonly log: Logger
+  ) {
+    this.maintenance = repeatingTask(() => { this.tick() }, init.maintenanceIntervalMs, { runImmediately: true })
+  }
+
+  start (): void {
+    // dials wait for afterStart: libp2p's transports start in parallel with us
+  }
+
+  /** The first pass runs as soon as the node is up. */
+  afterStart (): void {
+    this.maintenance.start()
+  }
+
+  stop (): void {
+    this.maintenance.stop()
+  }
 
   isConnected (peerId: PeerId): boolean {
     return this.components.connectionManager.getConnections(peerId).length > 0
   }
 
-  /** One pass; called at start and on every maintenance tick. Never throws. */
-  tick (): void {
+  /** Introducers this node is connected to (not itself). */
+  connectedIntroducers (): PeerId[] {
+    return this.table.getPeers(INTRODUCER)
+      .map(p => p.peerId)
+      .filter(id => !id.equals(this.components.peerId) && this.isConnected(id))
+  }
+
+  /** One pass: bootstrap peers, introducers up to the target, and a fallback. Never throws. */
+  private tick (): void {
     for (const target of this.init.bootstrap) {
       if (!this.isConnected(target.peerId)) {
         this.dial(target)
       }
     }
-    const introducers = this.init.knownIntroducers()
+    const introducers = this.dialTargets(this.table.getPeers(INTRODUCER))
     let connected = introducers.filter(t => this.isConnected(t.peerId)).length
     for (const target of shuffle(introducers)) {
       if (connected >= this.init.introducerTarget) {
@@ -78,14 +85,30 @@ export class ConnectionKeeper {
       }
     }
     if (this.components.connectionManager.getConnections().length === 0) {
-      for (const target of shuffle(this.init.knownPeers()).slice(0, 3)) {
+      // e.g. a restart from the cache while every bootstrap peer is down
+      const known = [...this.table.sizes().keys()].flatMap(service => this.table.getPeers(service))
+      for (const target of shuffle(this.dialTargets(known)).slice(0, FALLBACK_DIALS)) {
         this.dial(target)
       }
     }
   }
 
+  /** One target per publisher with addresses, not this node. */
+  private dialTargets (peers: ServicePeer[]): DialTarget[] {
+    const seen = new Set<string>()
+    const out: DialTarget[] = []
+    for (const peer of peers) {
+      const id = peer.peerId.toString()
+      if (!seen.has(id) && !peer.peerId.equals(this.components.peerId) && peer.multiaddrs.length > 0) {
+        seen.add(id)
+        out.push({ peerId: peer.peerId, multiaddrs: peer.multiaddrs })
+      }
+    }
+    return out
+  }
+
   /** Starts a dial unless one is under way or backing off; true when one started. */
-  dial (target: DialTarget): boolean {
+  private dial (target: DialTarget): boolean {
     const key = target.peerId.toString()
     if (target.peerId.equals(this.components.peerId)) {
       return false
@@ -102,9 +125,9 @@ export class ConnectionKeeper {
       state.nextAttemptAt = 0
     }, (err: unknown) => {
       state.failures++
-      const delay = Math.min(this.init.retryMaxMs, this.init.retryMs * 2 ** (state.failures - 1))
+      const delay = Math.min(this.init.bootstrapRetryMaxMs, this.init.bootstrapRetryMs * 2 ** (state.failures - 1))
       state.nextAttemptAt = this.init.now() + delay
-      this.init.log('dial %p failed (%d times), next try in %d ms: %s', target.peerId, state.failures, delay, describeError(err))
+      this.log('dial %p failed (%d times), next try in %d ms: %s', target.peerId, state.failures, delay, describeError(err))
     }).finally(() => {
       state.inFlight = false
     })

@@ -1,15 +1,21 @@
 /**
  * The introduction service: every node's IntroducerClient (Tahoe #271) and, optionally,
- * the introducer role (Tahoe #68), as a libp2p service.
+ * the introducer role (Tahoe #68), as a libp2p service. This file holds its public types
+ * and its factory; the service itself is `Introduction` (introduction.ts), a composition
+ * root over parts that each own their state and timers.
  *
  * @example
  * ```ts
  * const libp2p = await createLibp2p({
  *   privateKey,
- *   services: { identify: identify(), pubsub: gossipsub({...}), introducer: introducer({ grid: 'g1' }) }
+ *   services: {
+ *     identify: identify(),
+ *     pubsub: gossipsub(gossipsubOptions({ grid: 'g1' })),
+ *     introducer: introducer({ grid: 'g1' })
+ *   }
  * })
  * ```
- * `createNode()` (src/node.ts) builds such a node with the right gossipsub settings.
+ * `createNode()` (src/node.ts) builds such a node.
  */
 import { Introduction } from './introduction.js'
 import type { IntroductionStore } from './store.js'
@@ -18,34 +24,9 @@ import type { AdmissionPolicy } from '../announcement/admission.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { RejectionCode } from '../announcement/rejection.js'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { AbortOptions, ComponentLogger, Connection, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Connection, Libp2pEvents, Metrics, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-/** A record lives 15 minutes unless refreshed: a crashed server leaves within that. */
-export const DEFAULT_ANNOUNCEMENT_TTL_MS = 15 * 60 * 1000
-/** Publishers refresh at a third of the TTL, so two refreshes may be lost before expiry. */
-export const REFRESH_FRACTION = 1 / 3
-/** Connections to this many introducers are kept. */
-export const DEFAULT_INTRODUCER_TARGET = 3
-/** First wait before a failed bootstrap dial is tried again; doubled up to the maximum. */
-export const DEFAULT_BOOTSTRAP_RETRY_MS = 1000
-export const DEFAULT_BOOTSTRAP_RETRY_MAX_MS = 60_000
-/** How often connections to introducers and bootstrap peers are checked. */
-export const DEFAULT_MAINTENANCE_INTERVAL_MS = 2000
-/**
- * A node syncs with a newly identified peer twice: at once, and again this much later.
- * The first answer can miss records the peer learns moments later (by sync from a third
- * node) and relays on gossip before it knows we subscribe: at start-up, servers, clients
- * and introducers all meet at once.
- */
-export const FOLLOW_UP_SYNC_MS = 3000
-/** How often a node syncs with one connected peer to repair what gossip lost. */
-export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 5 * 60 * 1000
-/** Cache writes are grouped: at most one per this interval. */
-export const DEFAULT_CACHE_WRITE_DELAY_MS = 1000
-/** A node's default nickname. */
-export const DEFAULT_NICKNAME = ''
 
 export interface IntroductionInit {
   /**
@@ -53,42 +34,43 @@ export interface IntroductionInit {
    * @default 'default'
    */
   grid?: string
-  /** Shown to other nodes with every announcement. @default '' */
+  /** Shown to other nodes with every announcement; at most 128 UTF-8 bytes. @default '' */
   nickname?: string
-  /** Services subscribed to at start (more with `subscribeTo`). @default [] */
+  /** Services subscribed to at start (more with `subscribeTo`); at most 64 with `introducer`. @default [] */
   services?: string[]
   /**
-   * Lifetime of this node's records; they are refreshed at a third of it.
+   * Lifetime of this node's records (3 s to 7 days); they are refreshed at a third of it.
    * @default DEFAULT_ANNOUNCEMENT_TTL_MS (15 minutes)
    */
   announcementTtlMs?: number
   /** Run the introducer role: follow every service of the grid and announce `introducer`. @default false */
   introducer?: boolean
-  /** Connections to keep to introducers. @default DEFAULT_INTRODUCER_TARGET (3) */
+  /** Connections to keep to introducers (1 to 64). @default DEFAULT_INTRODUCER_TARGET (3) */
   introducerTarget?: number
   /** Multiaddrs ending in /p2p/<peer id>, dialled at start and retried with backoff. @default [] */
   bootstrap?: string[]
-  /** @default DEFAULT_BOOTSTRAP_RETRY_MS */
+  /** First wait before a failed dial is retried, doubled per failure (10 ms to 1 h). @default DEFAULT_BOOTSTRAP_RETRY_MS (1 s) */
   bootstrapRetryMs?: number
-  /** @default DEFAULT_BOOTSTRAP_RETRY_MAX_MS */
+  /** Longest wait between retries (bootstrapRetryMs to 1 h). @default DEFAULT_BOOTSTRAP_RETRY_MAX_MS (60 s) */
   bootstrapRetryMaxMs?: number
-  /** @default DEFAULT_MAINTENANCE_INTERVAL_MS */
+  /** How often kept connections are checked (100 ms to 1 h). @default DEFAULT_MAINTENANCE_INTERVAL_MS (2 s) */
   maintenanceIntervalMs?: number
-  /** Sync with one connected peer this often, to repair losses. @default DEFAULT_ANTI_ENTROPY_INTERVAL_MS (5 minutes) */
+  /** Sync with one connected peer this often, to repair losses (100 ms to 24 h). @default DEFAULT_ANTI_ENTROPY_INTERVAL_MS */
   antiEntropyIntervalMs?: number
-  /** Seed of the Tahoe permutation, announced with every record. @default the public key */
+  /** Seed of the Tahoe permutation, announced with every record (at most 64 bytes). @default the public key */
   permutationSeed?: Uint8Array
   /** Where the seqnum and the cache are kept. @default in memory */
   store?: IntroductionStore
-  /** Software version announced. @default 'gossip-introducer/<version>' */
+  /** Software version announced (at most 128 UTF-8 bytes). @default 'gossip-introducer/<version>' */
   version?: string
   /** Clock, for tests. @default Date.now */
   now?: () => number
-  /** Time a sync exchange may take. @default DEFAULT_SYNC_TIMEOUT_MS */
+  /** Time a sync exchange may take (100 ms to 10 min). @default DEFAULT_SYNC_TIMEOUT_MS (10 s) */
   syncTimeoutMs?: number
   /**
    * Records that change the table, per (service, publisher), from gossip and sync; a publisher over
-   * it has its records dropped (and is penalised when it sends them itself on gossip).
+   * it has its records dropped (and is penalised when it sends them itself on gossip). Burst 1 to
+   * 10 000, rate above 0 and at most 10 000 per second.
    * @default DEFAULT_PUBLISHER_RATE_LIMIT (burst 20, 1 per second)
    */
   publisherRateLimit?: RateLimit
@@ -111,6 +93,8 @@ export interface IntroductionComponents {
   peerStore: PeerStore
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
+  /** When the node has a metrics implementation, the service's counters are registered there. */
+  metrics?: Metrics
 }
 
 /** What `publish()` takes; everything else comes from the node. */
@@ -146,7 +130,7 @@ export interface IntroductionEvents {
   'peer:expired': CustomEvent<ServicePeer>
 }
 
-/** Counters of what happened to incoming records, by outcome. */
+/** What happened to incoming records, by outcome, and to sync exchanges. */
 export interface IntroductionStats {
   accepted: number
   /** Records dropped, by reason. */
@@ -192,5 +176,3 @@ export interface IntroducerService extends TypedEventTarget<IntroductionEvents> 
 export function introducer (init: IntroductionInit = {}): (components: IntroductionComponents) => IntroducerService {
   return (components) => new Introduction(components, init)
 }
-
-export { MemoryStore, type IntroductionStore } from './store.js'

@@ -1,45 +1,60 @@
 /**
  * This node's own records: what it publishes, the seqnum counter behind them (persisted
- * before use, one publication at a time), refreshes, withdrawals, and re-publication of
- * a record nobody heard as soon as a peer subscribes to its topic.
+ * before use, one publication at a time), refreshes every third of the TTL (its own
+ * timer), withdrawals, and re-publication of a record nobody heard as soon as a peer
+ * subscribes to its topic.
  */
+import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { randomBytes } from 'node:crypto'
 import { NONCE_BYTES, signAnnouncement } from '../announcement/record.js'
 import { nextSeqnum } from '../announcement/seqnum.js'
 import { describeError } from '../errors.js'
-import { serviceTopic } from '../gossip/topic.js'
+import { parseServiceTopic, serviceTopic } from '../gossip/topic.js'
+import { MIN_REFRESH_INTERVAL_MS, REFRESH_FRACTION } from './constants.js'
 import type { IntroductionComponents, PublishFields } from './index.js'
-import type { IntroductionStore } from './store.js'
+import type { ResolvedOptions } from './options.js'
 import type { PeerTable } from '../peer-table.js'
-import type { Logger } from '@libp2p/interface'
+import type { Logger, Startable } from '@libp2p/interface'
 
-export interface PublisherInit {
-  grid: string
-  ttlMs: number
-  nickname: string
-  version: string
-  permutationSeed?: Uint8Array
-  certificate?: Uint8Array
-  store: IntroductionStore
-  table: PeerTable
-  now: () => number
-  log: Logger
-  /** Called after our own record entered the table. */
-  onTableChange(): void
-}
+export type PublisherOptions = Pick<ResolvedOptions, 'grid' | 'ttlMs' | 'nickname' | 'version' | 'permutationSeed' | 'certificate' | 'store' | 'now'>
 
-export class Publisher {
+export class Publisher implements Startable {
   private readonly published = new Map<string, PublishFields>()
   /** Services whose latest record reached no peer when it was published. */
   private readonly unheard = new Set<string>()
   private seqnum = 0n
   private seqnumLock: Promise<unknown> = Promise.resolve()
+  private readonly refresher: RepeatingTask
 
-  constructor (private readonly components: Pick<IntroductionComponents, 'privateKey' | 'pubsub' | 'addressManager'>, private readonly init: PublisherInit) {}
+  constructor (
+    private readonly components: Pick<IntroductionComponents, 'privateKey' | 'pubsub' | 'addressManager'>,
+    private readonly table: PeerTable,
+    private readonly init: PublisherOptions,
+    private readonly log: Logger
+  ) {
+    this.refresher = repeatingTask(async () => { await this.refresh() }, Math.max(MIN_REFRESH_INTERVAL_MS, Math.floor(init.ttlMs * REFRESH_FRACTION)))
+  }
 
-  async loadSeqnum (): Promise<void> {
+  async start (): Promise<void> {
     this.seqnum = await this.init.store.loadSeqnum()
+    this.components.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+  }
+
+  /** Refreshes start once gossipsub is up. */
+  afterStart (): void {
+    this.refresher.start()
+  }
+
+  /** Withdraws everything while the network is still up. */
+  async beforeStop (): Promise<void> {
+    this.refresher.stop()
+    await this.withdrawAll()
+  }
+
+  stop (): void {
+    this.refresher.stop()
+    this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
   }
 
   services (): string[] {
@@ -61,28 +76,32 @@ export class Publisher {
     this.unheard.delete(service)
   }
 
-  /** Withdraws everything, e.g. before a graceful stop; never throws. */
-  async withdrawAll (): Promise<void> {
+  /** Withdraws everything; never throws. */
+  private async withdrawAll (): Promise<void> {
     await Promise.allSettled(this.services().map(async service => this.publishRecord(service, true)))
   }
 
   /** Re-publishes every service with a fresh seqnum, so its records do not expire. */
-  async refresh (): Promise<void> {
+  private async refresh (): Promise<void> {
     for (const service of this.services()) {
       try {
         await this.publishRecord(service, false)
       } catch (err) {
-        this.init.log.error('refresh of %s failed: %s', service, describeError(err))
+        this.log.error('refresh of %s failed: %s', service, describeError(err))
       }
     }
   }
 
-  /** A peer subscribed to a service's topic: publish again if nobody heard the last record. */
-  peerSubscribed (service: string): void {
-    if (this.unheard.has(service) && this.published.has(service)) {
-      this.unheard.delete(service)
-      void this.publishRecord(service, false).catch((err: unknown) => {
-        this.init.log('re-publishing %s: %s', service, describeError(err))
+  /** A peer subscribed to a topic of ours: publish again if nobody heard the last record. */
+  private readonly onSubscriptionChange = (evt: CustomEvent<{ subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    for (const { topic, subscribe } of evt.detail.subscriptions) {
+      const service = parseServiceTopic(topic)
+      if (!subscribe || service?.grid !== this.init.grid || !this.unheard.has(service.service) || !this.published.has(service.service)) {
+        continue
+      }
+      this.unheard.delete(service.service)
+      void this.publishRecord(service.service, false).catch((err: unknown) => {
+        this.log('re-publishing %s: %s', service.service, describeError(err))
       })
     }
   }
@@ -101,7 +120,7 @@ export class Publisher {
       ttlMs: this.init.ttlMs,
       nickname: this.init.nickname,
       version: this.init.version,
-      permutationSeed: this.init.permutationSeed ?? new Uint8Array(),
+      permutationSeed: this.init.permutationSeed,
       multiaddrs: withdrawn ? [] : multiaddrs,
       readonly: fields.readonly ?? false,
       availableSpace: fields.availableSpace,
@@ -109,16 +128,15 @@ export class Publisher {
       withdrawn,
       certificate: this.init.certificate
     }, this.components.privateKey)
-    this.init.table.offer(record)
+    this.table.offer(record)
     if (newFields != null) {
       this.published.set(service, newFields)
     }
-    this.init.onTableChange()
     let recipients = 0
     try {
       recipients = (await this.components.pubsub.publish(serviceTopic(this.init.grid, service), record.signed)).recipients.length
     } catch (err) {
-      this.init.log('publish %s: %s', service, describeError(err))
+      this.log('publish %s: %s', service, describeError(err))
     }
     if (recipients === 0 && !withdrawn) {
       // nobody heard it: publish again as soon as a peer subscribes to the topic

@@ -6,8 +6,7 @@ import { serviceTopic } from '../../src/gossip/topic.js'
 import { permute } from '../../src/permute.js'
 import { connect, NodeSet, TEST_GRID, waitForMesh } from '../helpers/nodes.js'
 import { forge, key } from '../helpers/records.js'
-import { MAX_FOLLOWED_SERVICES } from '../../src/introduction/introduction.js'
-import { FOLLOW_UP_SYNC_MS } from '../../src/introduction/index.js'
+import { FOLLOW_UP_SYNC_MS, MAX_FOLLOWED_SERVICES } from '../../src/introduction/constants.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('introduction over real nodes', () => {

@@ -1,16 +1,19 @@
 /**
  * The asking side of the sync protocol, as the introduction service uses it: one
  * exchange at a time per peer (a request asked for while one runs is repeated once it
- * ends, so a new subscription is not missed), every record through the service's
- * `ingest`, and news relayed on gossip at once (see FRESH_RECORD_MS).
+ * ends, so a new subscription is not missed), every record through intake, and news
+ * relayed on gossip at once (see FRESH_RECORD_MS).
  */
-import { outcomeOf, type RejectionCode } from '../announcement/rejection.js'
+import { NotStartedError } from '@libp2p/interface'
 import { asError, describeError } from '../errors.js'
-import { serviceTopic } from '../gossip/topic.js'
-import { requestSync, SYNC_PROTOCOL } from './sync-protocol.js'
-import type { IntroductionComponents } from '../introduction/index.js'
+import { requestSync, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
+import type { Intake } from './intake.js'
+import type { ServiceMetrics } from './metrics.js'
+import type { SyncRelays } from './relays.js'
+import type { FollowedServices } from './subscriptions.js'
 import type { OfferResult } from '../peer-table.js'
-import type { AbortOptions, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { AbortOptions, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
 
 /**
  * A record learned by sync and signed less than this long ago is relayed on gossip by any
@@ -27,22 +30,30 @@ export interface SyncClientInit {
   timeoutMs: number
   /** Relay every record that was news on gossip (the introducer role), not only fresh ones. */
   relayAll: boolean
-  /** Told of every record this client relays, before it does. */
-  onRelay(data: Uint8Array): void
   now(): number
-  services(): Iterable<string>
-  ingest(data: Uint8Array, from: PeerId): Promise<OfferResult>
-  count(outcome: 'accepted' | RejectionCode | 'internal-error'): void
-  onExchange(outcome: 'made' | 'failed'): void
-  /** Aborted when the service stops. */
-  signal(): AbortSignal
-  log: Logger
 }
 
-export class SyncClient {
+export class SyncClient implements Startable {
   private readonly running = new Map<string, { again: boolean }>()
+  private controller = new AbortController()
 
-  constructor (private readonly components: Pick<IntroductionComponents, 'connectionManager' | 'pubsub'>, private readonly init: SyncClientInit) {}
+  constructor (
+    private readonly connectionManager: ConnectionManager,
+    private readonly intake: Intake,
+    private readonly relays: SyncRelays,
+    private readonly subscriptions: FollowedServices,
+    private readonly metrics: ServiceMetrics,
+    private readonly init: SyncClientInit,
+    private readonly log: Logger
+  ) {}
+
+  start (): void {
+    this.controller = new AbortController()
+  }
+
+  stop (): void {
+    this.controller.abort(new NotStartedError('the introduction service stopped'))
+  }
 
   /**
    * Asks `peer` for what it holds of our services; returns the records taken. A call made
@@ -60,7 +71,7 @@ export class SyncClient {
     this.running.set(key, state)
     try {
       let taken = await this.exchange(peer, options)
-      for (let round = 1; state.again && !this.init.signal().aborted && round < MAX_SYNC_ROUNDS; round++) {
+      for (let round = 1; state.again && !this.controller.signal.aborted && round < MAX_SYNC_ROUNDS; round++) {
         state.again = false
         taken += await this.exchange(peer, options)
       }
@@ -71,18 +82,18 @@ export class SyncClient {
   }
 
   private async exchange (peer: PeerId, options: AbortOptions): Promise<number> {
-    this.init.onExchange('made')
+    this.metrics.sync('made')
     const signal = AbortSignal.any([
       AbortSignal.timeout(this.init.timeoutMs),
-      this.init.signal(),
+      this.controller.signal,
       ...(options.signal != null ? [options.signal] : [])
     ])
     let taken = 0
     let stream: Stream | undefined
     try {
-      const connection = await this.components.connectionManager.openConnection(peer, { signal })
+      const connection = await this.connectionManager.openConnection(peer, { signal })
       stream = await connection.newStream(SYNC_PROTOCOL, { signal })
-      for await (const page of requestSync(stream, { grid: this.init.grid, services: this.init.services(), signal })) {
+      for await (const page of requestSync(stream, { grid: this.init.grid, services: this.subscriptions.list(), signal })) {
         for (const data of page) {
           if (await this.take(data, peer)) {
             taken++
@@ -91,12 +102,12 @@ export class SyncClient {
       }
       // the holder has closed its side; close ours so the stream is released at both ends
       await stream.close({ signal })
-      this.init.log('synced %d new records from %p', taken, peer)
+      this.log('synced %d new records from %p', taken, peer)
       return taken
     } catch (err) {
-      this.init.onExchange('failed')
+      this.metrics.sync('failed')
       stream?.abort(asError(err))
-      this.init.log('sync with %p failed: %s', peer, describeError(err))
+      this.log('sync with %p failed: %s', peer, describeError(err))
       throw err
     }
   }
@@ -104,20 +115,13 @@ export class SyncClient {
   private async take (data: Uint8Array, peer: PeerId): Promise<boolean> {
     let result: OfferResult
     try {
-      result = await this.init.ingest(data, peer)
-    } catch (err) {
-      this.init.count(outcomeOf(err))
-      return false
+      result = await this.intake.ingest(data, { via: 'sync', from: peer })
+    } catch {
+      return false // counted by intake
     }
-    this.init.count('accepted')
     if (result.outcome !== 'tombstoned' && (this.init.relayAll || this.init.now() - result.peer.issuedAt < FRESH_RECORD_MS)) {
-      // relay what was news to us, so the rest of our side hears it now rather than at
-      // the publisher's next refresh (a newcomer's first record, a healed partition)
-      const service = result.peer.service
-      this.init.onRelay(data)
-      this.components.pubsub.publish(serviceTopic(this.init.grid, service), data).catch((err: unknown) => {
-        this.init.log('relaying a synced %s record: %s', service, describeError(err))
-      })
+      // relay what was news to us (a newcomer's first record, a healed partition)
+      this.relays.relay(data, result.peer.service)
     }
     return true
   }

@@ -1,0 +1,79 @@
+/**
+ * The cache of signed records in the store: loaded once at start (every record through
+ * intake, as if it arrived from the network, so a tampered or expired one is dropped),
+ * written after table changes at most once per DEFAULT_CACHE_WRITE_DELAY_MS, and once
+ * more before stop. A throttle rather than @libp2p/utils' `debounce`: under a steady
+ * stream of changes a trailing debounce would never write.
+ */
+import { describeError } from '../errors.js'
+import { DEFAULT_CACHE_WRITE_DELAY_MS } from './constants.js'
+import type { Intake } from './intake.js'
+import type { IntroductionStore } from './store.js'
+import type { PeerTable } from '../peer-table.js'
+import type { Logger, Startable } from '@libp2p/interface'
+
+export class Cache implements Startable {
+  private timer?: ReturnType<typeof setTimeout>
+  private started = false
+  private writing: Promise<void> = Promise.resolve()
+
+  constructor (
+    private readonly table: PeerTable,
+    private readonly intake: Intake,
+    private readonly store: IntroductionStore,
+    private readonly log: Logger
+  ) {}
+
+  start (): void {
+    this.started = true
+    this.table.addEventListener('change', this.schedule)
+  }
+
+  /** Takes the stored records in; our own are not restored (we publish fresh ones). */
+  async load (): Promise<void> {
+    let loaded = 0
+    let dropped = 0
+    for (const data of await this.store.loadCache()) {
+      try {
+        await this.intake.ingest(data, { via: 'cache' })
+        loaded++
+      } catch {
+        dropped++
+      }
+    }
+    if (loaded + dropped > 0) {
+      this.log('cache: %d records loaded, %d expired, unsubscribed or invalid dropped', loaded, dropped)
+    }
+  }
+
+  /** Writes what the table holds now (after any write under way). */
+  async flush (): Promise<void> {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.writing = this.writing.then(async () => {
+      try {
+        await this.store.saveCache(this.table.records().map(r => r.signed))
+      } catch (err) {
+        this.log.error('could not write the cache: %s', describeError(err))
+      }
+    })
+    await this.writing
+  }
+
+  stop (): void {
+    this.started = false
+    this.table.removeEventListener('change', this.schedule)
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private readonly schedule = (): void => {
+    if (this.timer != null || !this.started) {
+      return
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      void this.flush()
+    }, DEFAULT_CACHE_WRITE_DELAY_MS)
+  }
+}

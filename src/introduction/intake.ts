@@ -1,0 +1,109 @@
+/**
+ * Intake: the one path by which a record from gossip, sync or the cache enters the peer
+ * table. The checks run cheapest first (protocol.md §7.1): a record already held costs no
+ * signature check; then decoding and the signature, admission, subscription, our own
+ * records, the replacement rule, the publisher's rate limit; then the offer. Every
+ * outcome from the network is counted here, once.
+ */
+import { openAnnouncement, peekAnnouncement } from '../announcement/record.js'
+import { AnnouncementRejection, ignore, outcomeOf, reject } from '../announcement/rejection.js'
+import { checkAdmission, type ResolvedAdmission } from '../announcement/admission.js'
+import { PublisherRateLimiter, type RateLimit } from '../gossip/rate-limit.js'
+import type { ServiceMetrics } from './metrics.js'
+import type { FollowedServices } from './subscriptions.js'
+import type { OfferResult, PeerTable } from '../peer-table.js'
+import type { PeerId } from '@libp2p/interface'
+
+/** Where a record came from: `service` is the topic it travelled on, `from` the peer that handed it over. */
+export type RecordSource =
+  | { via: 'gossip', service: string, from: PeerId }
+  | { via: 'sync', from: PeerId }
+  | { via: 'cache' }
+
+export interface IntakeInit {
+  grid: string
+  self: PeerId
+  now: () => number
+  admission?: ResolvedAdmission
+  publisherRateLimit: RateLimit
+}
+
+export class Intake {
+  private readonly limiter: PublisherRateLimiter
+
+  constructor (
+    private readonly table: PeerTable,
+    private readonly subscriptions: Pick<FollowedServices, 'has'>,
+    private readonly metrics: ServiceMetrics,
+    private readonly init: IntakeInit
+  ) {
+    this.limiter = new PublisherRateLimiter(init.publisherRateLimit)
+  }
+
+  /**
+   * Takes a record into the table, or throws the AnnouncementRejection that says why
+   * not (anything else thrown is an internal error). Counts the outcome unless the
+   * record came from the cache.
+   */
+  async ingest (data: Uint8Array, source: RecordSource): Promise<OfferResult> {
+    try {
+      const result = await this.take(data, source)
+      if (source.via !== 'cache') {
+        this.metrics.outcome('accepted')
+        if (result.outcome !== 'tombstoned') {
+          this.metrics.recordAge(result.peer.lastSeen - result.peer.issuedAt)
+        }
+      }
+      return result
+    } catch (err) {
+      if (source.via !== 'cache') {
+        this.metrics.outcome(outcomeOf(err))
+      }
+      throw err
+    }
+  }
+
+  private async take (data: Uint8Array, source: RecordSource): Promise<OfferResult> {
+    const topicService = source.via === 'gossip' ? source.service : undefined
+    const from = source.via === 'cache' ? undefined : source.from
+    const now = this.init.now()
+    // a record we already hold (or a newer one) costs no signature check: sync answers
+    // are mostly such records
+    const peeked = peekAnnouncement(data)
+    if (peeked != null && (topicService == null || peeked.service === topicService)) {
+      const known = this.table.checkKnown(peeked)
+      if (known != null) {
+        throw known
+      }
+    }
+    const record = await openAnnouncement(data, { grid: this.init.grid, service: topicService, now }, peeked)
+    if (this.init.admission != null) {
+      try {
+        await checkAdmission(record, this.init.admission, now)
+      } catch (err) {
+        // only the publisher itself is surely to blame: a relay may run without a policy
+        if (from != null && !record.peerId.equals(from) && err instanceof AnnouncementRejection) {
+          throw ignore(err.code, err.message)
+        }
+        throw err
+      }
+    }
+    if (!this.subscriptions.has(record.announcement.service)) {
+      throw ignore('not-subscribed', record.announcement.service)
+    }
+    if (record.peerId.equals(this.init.self)) {
+      // our own record coming back: we are its only source of truth
+      throw ignore('duplicate', 'own record')
+    }
+    const stale = this.table.check(record)
+    if (stale != null) {
+      throw stale
+    }
+    if (from != null && !this.limiter.take(`${record.announcement.service}\n${record.peerId.toString()}`, now)) {
+      // only the publisher itself is to blame (reject, scored); a relay may be honest (ignore)
+      throw (record.peerId.equals(from) ? reject : ignore)('rate-limited', record.peerId.toString())
+    }
+    return this.table.offer(record)
+  }
+}
+
