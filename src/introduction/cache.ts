@@ -5,7 +5,6 @@
  * more before stop. A throttle rather than @libp2p/utils' `debounce`: under a steady
  * stream of changes a trailing debounce would never write.
  */
-import { describeError } from '../errors.js'
 import { DEFAULT_CACHE_WRITE_DELAY_MS } from './constants.js'
 import type { Intake } from './intake.js'
 import type { IntroductionStore } from './store.js'
@@ -50,13 +49,8 @@ export class Cache implements Startable {
   async flush (): Promise<void> {
     clearTimeout(this.timer)
     this.timer = undefined
-    this.writing = this.writing.then(async () => {
-      try {
-        await this.store.saveCache(this.table.records().map(r => r.signed))
-      } catch (err) {
-        this.log.error('could not write the cache: %s', describeError(err))
-      }
-    })
+    // the store reports its own failures (GuardedStore)
+    this.writing = this.writing.then(async () => { await this.store.saveCache(this.table.records().map(r => r.signed)) })
     await this.writing
   }
 

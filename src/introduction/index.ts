@@ -19,6 +19,7 @@
  */
 import { Introduction } from './introduction.js'
 import type { IntroductionStore } from './store.js'
+import type { StoreFailure, StoreStatus } from './guarded-store.js'
 import type { RateLimit } from '../gossip/rate-limit.js'
 import type { AdmissionPolicy } from '../announcement/admission.js'
 import type { ServicePeer } from '../peer-table.js'
@@ -128,6 +129,8 @@ export interface IntroductionEvents {
   'peer:updated': CustomEvent<ServicePeer>
   'peer:withdrawn': CustomEvent<ServicePeer>
   'peer:expired': CustomEvent<ServicePeer>
+  /** The store failed (disk full, read-only...); the node goes on in memory. */
+  'store:error': CustomEvent<StoreFailure>
 }
 
 /** What happened to incoming records, by outcome, and to sync exchanges. */
@@ -170,6 +173,8 @@ export interface IntroducerService extends TypedEventTarget<IntroductionEvents> 
    */
   syncWith(peer: PeerId, options?: AbortOptions): Promise<number>
   stats(): IntroductionStats
+  /** Whether the store works: false after a failed write until the next one succeeds. */
+  storeStatus(): StoreStatus
 }
 
 /** Factory for libp2p's `services` map: `services: { introducer: introducer(init) }`. */

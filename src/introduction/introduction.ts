@@ -13,7 +13,7 @@
 import { NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
-import { describeError, InvalidAnnouncementError } from '../errors.js'
+import { describeError, GossipSettingsError, InvalidAnnouncementError } from '../errors.js'
 import { checkGossipsubSettings } from '../gossip/settings.js'
 import { PeerTable, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
@@ -22,6 +22,7 @@ import { Cache } from './cache.js'
 import { Changes, TABLE_EVENTS } from './changes.js'
 import { ConnectionKeeper } from './connections.js'
 import { Expiry } from './expiry.js'
+import { GuardedStore, type StoreStatus } from './guarded-store.js'
 import { Intake } from './intake.js'
 import { ServiceMetrics } from './metrics.js'
 import { checkIdentity, resolveOptions, type ResolvedOptions } from './options.js'
@@ -33,6 +34,15 @@ import { SyncClient } from './sync-client.js'
 import type {
   IntroducerService, IntroductionComponents, IntroductionEvents, IntroductionInit, IntroductionStats, PeerChange, PermutedPeer, PublishFields
 } from './index.js'
+
+/** Whether gossipsub is built already: libp2p builds services in the order they are listed. */
+function hasPubsub (components: IntroductionComponents): boolean {
+  try {
+    return components.pubsub != null
+  } catch {
+    return false // libp2p's components throw for a service not built yet
+  }
+}
 
 export class Introduction extends TypedEventEmitter<IntroductionEvents> implements IntroducerService, Startable {
   readonly [Symbol.toStringTag] = 'gossip-introducer'
@@ -53,6 +63,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly expiry: Expiry
   private readonly cache: Cache
   private readonly changeStreams: Changes
+  private readonly store: GuardedStore
   private started = false
 
   constructor (private readonly components: IntroductionComponents, init: IntroductionInit = {}) {
@@ -62,6 +73,13 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.grid = options.grid
     this.isIntroducer = options.introducer
     const log = this.log = components.logger.forComponent('introducer')
+    // checked here, so that a node with the wrong gossipsub is never built at all
+    if (!hasPubsub(components)) {
+      throw new GossipSettingsError('the introduction service needs gossipsub: list `pubsub: gossipsub(gossipsubOptions({ grid }))` before `introducer` in libp2p\'s services')
+    }
+    checkGossipsubSettings(components.pubsub)
+    const store = this.store = new GuardedStore(options.store, options.now, log)
+    store.addEventListener('store:error', (evt) => { this.safeDispatchEvent('store:error', { detail: evt.detail }) })
     const table = this.table = new PeerTable({ now: options.now })
     for (const [event, type] of TABLE_EVENTS) {
       table.addEventListener(event, (evt) => {
@@ -77,7 +95,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId })
     const relays = new SyncRelays(components.pubsub, options.grid, log)
     this.subscriptions = new Subscriptions(components.pubsub, this.followed, intake, relays, { grid: options.grid, services: options.services, followAll: options.introducer }, log)
-    this.publisher = new Publisher(components, table, options, log)
+    this.publisher = new Publisher(components, table, { ...options, store }, log)
     const client = new SyncClient(components.connectionManager, intake, relays, this.followed, this.metrics, {
       grid: options.grid, timeoutMs: options.syncTimeoutMs, relayAll: options.introducer, now: options.now
     }, log)
@@ -85,7 +103,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       grid: options.grid, timeoutMs: options.syncTimeoutMs, antiEntropyIntervalMs: options.antiEntropyIntervalMs
     }, log)
     this.expiry = new Expiry(table, options.now)
-    this.cache = new Cache(table, intake, options.store, log)
+    this.cache = new Cache(table, intake, store, log)
     this.changeStreams = new Changes(table)
   }
 
@@ -97,7 +115,6 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     if (this.started) {
       return
     }
-    checkGossipsubSettings(this.components.pubsub)
     await this.publisher.start()
     await this.sync.start()
     this.expiry.start()
@@ -110,8 +127,14 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   async afterStart (): Promise<void> {
     this.subscriptions.afterStart()
     await this.cache.load()
+    if (!this.started) {
+      return // stopped meanwhile: another component failed to start
+    }
     if (this.isIntroducer) {
       await this.publish(INTRODUCER, {})
+    }
+    if (!this.started) {
+      return
     }
     this.publisher.afterStart()
     this.sync.afterStart()
@@ -220,6 +243,10 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
 
   stats (): IntroductionStats {
     return this.metrics.snapshot()
+  }
+
+  storeStatus (): StoreStatus {
+    return this.store.status()
   }
 
   private assertStarted (): void {

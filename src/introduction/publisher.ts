@@ -1,6 +1,7 @@
 /**
  * This node's own records: what it publishes, the seqnum counter behind them (persisted
- * before use, one publication at a time), refreshes every third of the TTL (its own
+ * before use, one publication at a time; a failing store does not stop publishing: see
+ * guarded-store.ts), refreshes every third of the TTL (its own
  * timer), withdrawals, and re-publication of a record nobody heard as soon as a peer
  * subscribes to its topic.
  */
