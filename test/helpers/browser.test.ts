@@ -21,6 +21,19 @@ describe('launchBrowser', { timeout: 240_000 }, () => {
     }
   })
 
+  it('falls back to the system Chromium when the packaged one is not to be had', async () => {
+    // the unpacked packaged binary stands in for /usr/bin/chromium (absent on a bare machine)
+    const first = await launchBrowser({ chromiumPath: '', systemPath: NOWHERE })
+    await first.browser.close()
+    const { browser, source, executablePath } = await launchBrowser({ chromiumPath: '', packaged: false, systemPath: first.executablePath })
+    try {
+      assert.equal(source, 'system')
+      assert.equal(executablePath, first.executablePath)
+    } finally {
+      await browser.close()
+    }
+  })
+
   it('fails, naming each candidate and why, when none launches', async () => {
     await assert.rejects(launchBrowser({ chromiumPath: '', packaged: false, systemPath: NOWHERE }), (err: Error) => {
       assert.match(err.message, /^no Chromium could be launched/)
