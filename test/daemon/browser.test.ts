@@ -1,7 +1,8 @@
 /**
- * The welcome page in a real browser (Debian's chromium through playwright-core) against
- * a grid of node processes: 1 introducer, 2 storage servers (one read-only), 1 client.
- * Chromium must be installed (CI does it): without it these tests fail, they do not skip.
+ * The welcome page in a real browser (Chromium through playwright-core: CHROMIUM_PATH, the
+ * one packaged in @sparticuz/chromium, or Debian's; see test/helpers/browser.ts) against a
+ * grid of node processes: 1 introducer, 2 storage servers (one read-only), 1 client.
+ * Without a Chromium that launches these tests fail, they do not skip.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -40,8 +41,10 @@ describe('the welcome page in a browser', { timeout: 120_000 }, () => {
   const pageErrors: string[] = []
 
   before(async () => {
-    // fail first, and clearly, when chromium is missing
-    browser = await launchBrowser()
+    // fail first, and clearly, when no Chromium launches
+    const launched = await launchBrowser()
+    browser = launched.browser
+    process.stdout.write(`# browser: Chromium ${browser.version()} from ${launched.source} (${launched.executablePath})\n`)
     introducer = await set.start('br-intro', [...GRID, '--introducer', '--nickname', 'br-intro'])
     const boot = ['--bootstrap', introducer.multiaddr]
     ;[writable, readonly, client] = await Promise.all([
