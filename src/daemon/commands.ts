@@ -134,7 +134,7 @@ async function runCommand (dir: string, opts: Record<string, unknown>): Promise<
     ])
     // metrics are only read through /metrics: without HTTP nothing collects them
     const metrics = config.http.enabled ? createRegistry(resolve(dir)) : undefined
-    running = await runNode(dir, config, log, metrics == null ? [] : [welcomePage, (app, node) => { metricsPlugin(app, node, metrics.registry) }], { metrics: metrics?.libp2p })
+    running = await runNode(dir, config, log, metrics == null ? [] : [welcomePage, (app) => { metricsPlugin(app, metrics.registry) }], { metrics: metrics?.libp2p })
   } catch (err) {
     const usage = err instanceof ConfigError || err instanceof BootstrapFileError || err instanceof InvalidOptionError
     throw new ExitError(`cannot start: ${describeError(err)}`, usage ? EXIT_USAGE : 1)

@@ -1,0 +1,124 @@
+/**
+ * Intake, the one path into the table, with an injected clock: what it takes, what it
+ * refuses and why, who is blamed (reject) and who is not (ignore), and what it counts.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { resolveAdmission } from '../../src/announcement/admission.js'
+import { Intake } from '../../src/introduction/intake.js'
+import { ServiceMetrics } from '../../src/introduction/metrics.js'
+import { FollowedServices } from '../../src/introduction/subscriptions.js'
+import { PeerTable } from '../../src/peer-table.js'
+import { key, signed, T0 } from '../helpers/records.js'
+import type { RecordSource } from '../../src/introduction/intake.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+
+interface Setup {
+  intake: Intake
+  table: PeerTable
+  metrics: ServiceMetrics
+  clock: { now: number }
+  self: PrivateKey
+}
+
+async function setup (overrides: { burst?: number, admission?: string[], services?: string[] } = {}): Promise<Setup> {
+  const clock = { now: T0 }
+  const self = await key()
+  const table = new PeerTable({ now: () => clock.now })
+  const followed = new FollowedServices()
+  for (const service of overrides.services ?? ['upload_storage']) followed.add(service)
+  const metrics = new ServiceMetrics(undefined, { tableSizes: () => table.sizes(), connectedIntroducers: () => 0 })
+  const intake = new Intake(table, followed, metrics, {
+    grid: 'test',
+    self: peerIdFromPrivateKey(self),
+    now: () => clock.now,
+    publisherRateLimit: { burst: overrides.burst ?? 20, perSecond: 1 },
+    admission: overrides.admission != null ? resolveAdmission({ publishers: overrides.admission }) : undefined
+  })
+  return { intake, table, metrics, clock, self }
+}
+
+function gossip (from: PeerId): RecordSource {
+  return { via: 'gossip', service: 'upload_storage', from }
+}
+
+describe('intake', () => {
+  it('takes a new record, counts it, and refuses the same bytes again as a duplicate', async () => {
+    const { intake, table, metrics } = await setup()
+    const k = await key()
+    const record = await signed(k)
+    const result = await intake.ingest(record.signed, gossip(peerIdFromPrivateKey(k)))
+    assert.equal(result.outcome, 'added')
+    assert.equal(table.getPeers('upload_storage').length, 1)
+    await assert.rejects(intake.ingest(record.signed, gossip(peerIdFromPrivateKey(k))), { code: 'duplicate', action: 'ignore' })
+    assert.deepEqual(metrics.snapshot().dropped, { duplicate: 1 })
+    assert.equal(metrics.snapshot().accepted, 1)
+  })
+
+  it('refuses an older seqnum as stale before checking its signature', async () => {
+    const { intake } = await setup()
+    const k = await key()
+    await intake.ingest((await signed(k, { seqnum: 5n })).signed, gossip(peerIdFromPrivateKey(k)))
+    const older = (await signed(k, { seqnum: 4n })).signed
+    const tampered = new Uint8Array(older)
+    tampered[tampered.length - 1] ^= 1 // a broken signature: never checked, the record is old anyway
+    await assert.rejects(intake.ingest(tampered, gossip(peerIdFromPrivateKey(k))), { code: 'stale', action: 'ignore' })
+  })
+
+  it('rejects a forged signature and blames the sender', async () => {
+    const { intake, metrics } = await setup()
+    const k = await key()
+    const bytes = new Uint8Array((await signed(k)).signed)
+    bytes[bytes.length - 1] ^= 1
+    await assert.rejects(intake.ingest(bytes, gossip(peerIdFromPrivateKey(k))), { code: 'bad-signature', action: 'reject' })
+    assert.equal(metrics.snapshot().dropped['bad-signature'], 1)
+  })
+
+  it('ignores records of services not followed, and our own records', async () => {
+    const { intake, self } = await setup()
+    const k = await key()
+    await assert.rejects(intake.ingest((await signed(k, { service: 'helper' })).signed, { via: 'sync', from: peerIdFromPrivateKey(k) }), { code: 'not-subscribed' })
+    await assert.rejects(intake.ingest((await signed(self)).signed, { via: 'sync', from: peerIdFromPrivateKey(k) }), { code: 'duplicate', message: /own record/ })
+  })
+
+  it('rate-limits a publisher: rejected when it sends itself, ignored when relayed', async () => {
+    const { intake } = await setup({ burst: 2 })
+    const k = await key()
+    const relay = peerIdFromPrivateKey(await key())
+    const publisher = peerIdFromPrivateKey(k)
+    for (const seqnum of [1n, 2n]) {
+      await intake.ingest((await signed(k, { seqnum })).signed, gossip(publisher))
+    }
+    await assert.rejects(intake.ingest((await signed(k, { seqnum: 3n })).signed, gossip(relay)), { code: 'rate-limited', action: 'ignore' })
+    await assert.rejects(intake.ingest((await signed(k, { seqnum: 4n })).signed, gossip(publisher)), { code: 'rate-limited', action: 'reject' })
+  })
+
+  it('refuses publishers a policy does not admit: rejected from the publisher, ignored from a relay', async () => {
+    const allowed = await key()
+    const { intake } = await setup({ admission: [peerIdFromPrivateKey(allowed).toString()] })
+    const outsider = await key()
+    const relay = peerIdFromPrivateKey(await key())
+    await intake.ingest((await signed(allowed)).signed, gossip(relay))
+    await assert.rejects(intake.ingest((await signed(outsider)).signed, gossip(relay)), { code: 'not-admitted', action: 'ignore' })
+    await assert.rejects(intake.ingest((await signed(outsider, { seqnum: 2n })).signed, gossip(peerIdFromPrivateKey(outsider))), { code: 'not-admitted', action: 'reject' })
+  })
+
+  it('does not count what the cache brings, and drops expired records from it', async () => {
+    const { intake, metrics, clock } = await setup()
+    const k = await key()
+    await intake.ingest((await signed(k)).signed, { via: 'cache' })
+    clock.now = T0 + 120_000
+    const expired = (await signed(await key(), { ttlMs: 60_000 })).signed
+    await assert.rejects(intake.ingest(expired, { via: 'cache' }), { code: 'expired' })
+    assert.deepEqual(metrics.snapshot(), { accepted: 0, dropped: {}, syncRequestsServed: 0, syncRequestsMade: 0, syncFailures: 0 })
+  })
+
+  it('counts an internal failure as internal-error', async () => {
+    const { intake, table, metrics } = await setup()
+    table.offer = () => { throw new TypeError('a bug of ours') }
+    const k = await key()
+    await assert.rejects(intake.ingest((await signed(k)).signed, gossip(peerIdFromPrivateKey(k))), TypeError)
+    assert.equal(metrics.snapshot().dropped['internal-error'], 1)
+  })
+})

@@ -1,0 +1,55 @@
+/**
+ * The sync part over stubbed components (in-memory stream pairs, a pubsub that can lose
+ * messages): outcomes, not call counts. A record that gossip never brought reaches a
+ * node through the follow-up sync, and a withdrawal lost on gossip is repaired by
+ * anti-entropy.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { FOLLOW_UP_SYNC_MS } from '../../src/introduction/constants.js'
+import { startService, stopService, StubNode } from '../helpers/stub-components.js'
+import { waitFor } from '../helpers/wait.js'
+import type { Introduction } from '../../src/introduction/introduction.js'
+
+describe('sync', () => {
+  it('a record the peer learned after the first sync reaches us, though gossip lost it', async () => {
+    const [a, b, server] = await Promise.all([StubNode.create(), StubNode.create(), StubNode.create()])
+    const services: Introduction[] = []
+    try {
+      const [sa, sb, ss] = await Promise.all([a, b, server].map(async n => startService(n, { services: ['helper'] })))
+      services.push(sa, sb, ss)
+      // b's gossip never reaches a: a can only learn b's news by sync
+      b.pubsub.deliver = (to) => !to.peerId.equals(a.peerId)
+      StubNode.link(a, b)
+      await waitFor('the first sync', () => sb.stats().syncRequestsServed >= 1, 2000)
+      await ss.publish('helper', { fields: { late: 'yes' } })
+      StubNode.link(b, server)
+      await waitFor('b to hold the server', () => sb.getPeers('helper').length === 1, 2000)
+      assert.equal(sa.getPeers('helper').length, 0, 'gossip did not bring it to a')
+      const [peer] = await sa.waitForPeers('helper', 1, { signal: AbortSignal.timeout(FOLLOW_UP_SYNC_MS + 3000) })
+      assert.equal(peer.fields.late, 'yes')
+    } finally {
+      await Promise.all(services.map(stopService))
+    }
+  })
+
+  it('a withdrawal lost on gossip is repaired by anti-entropy', async () => {
+    const [a, b] = await Promise.all([StubNode.create(), StubNode.create()])
+    const services: Introduction[] = []
+    try {
+      const sa = await startService(a, { services: ['helper'], antiEntropyIntervalMs: 300 })
+      const sb = await startService(b, { services: ['helper'], antiEntropyIntervalMs: 60_000 })
+      services.push(sa, sb)
+      StubNode.link(a, b, false) // no identify, so no on-connection syncs: only anti-entropy can repair
+      await sb.publish('helper', {})
+      await sa.waitForPeers('helper', 1, { signal: AbortSignal.timeout(2000) })
+      b.pubsub.deliver = () => false // the withdrawal is lost
+      await sb.unpublish('helper')
+      assert.equal(sa.getPeers('helper').length, 1, 'gossip lost the withdrawal')
+      await waitFor('anti-entropy to bring the withdrawal', () => sa.getPeers('helper').length === 0, 3000)
+      assert.ok(sa.stats().syncRequestsMade >= 1)
+    } finally {
+      await Promise.all(services.map(stopService))
+    }
+  })
+})
