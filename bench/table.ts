@@ -8,44 +8,11 @@
  * Records are built, not signed: the table never checks signatures (openAnnouncement does,
  * before it), so this measures the table's own bookkeeping.
  */
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
-import { randomBytes } from 'node:crypto'
 import { PeerTable } from '../src/peer-table.js'
-import type { VerifiedAnnouncement } from '../src/announcement/record.js'
+import { fakeRecord } from '../test/helpers/fake-records.js'
 
 const T0 = 1_700_000_000_000
-const TTL_MS = 15 * 60 * 1000
 const SERVICES = ['upload_storage', 'download_storage', 'helper', 'introducer']
-const ADDRESS = multiaddr('/ip4/127.0.0.1/tcp/4001')
-
-function record (i: number, issuedAtMs: number): VerifiedAnnouncement {
-  const publicKey = randomBytes(32)
-  return {
-    signed: randomBytes(200),
-    announcement: {
-      grid: 'bench',
-      service: SERVICES[i % SERVICES.length],
-      publicKey: publicKey,
-      seqnum: 1n,
-      nonce: new Uint8Array(16),
-      issuedAtMs,
-      ttlMs: TTL_MS,
-      nickname: `n${i}`,
-      version: 'bench',
-      permutationSeed: new Uint8Array(),
-      multiaddrs: [ADDRESS.bytes],
-      readonly: false,
-      fields: new Map(),
-      withdrawn: false,
-      certificate: new Uint8Array()
-    },
-    peerId: peerIdFromPublicKey(publicKeyFromRaw(publicKey)),
-    multiaddrs: [ADDRESS],
-    fields: {}
-  }
-}
 
 function cpuMs (since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since)
@@ -56,7 +23,7 @@ function run (n: number): { n: number, takeCpuMs: number, expireCpuMs: number, t
   const clock = { now: T0 }
   // caps far above n, so that every record is taken (the options are ignored by a table without caps)
   const table = new PeerTable({ now: () => clock.now, maxPeersPerService: n, maxPeers: n })
-  const records = Array.from({ length: n }, (_, i) => record(i, T0 + i))
+  const records = Array.from({ length: n }, (_, i) => fakeRecord({ service: SERVICES[i % SERVICES.length], issuedAtMs: T0 + i }))
   let start = process.cpuUsage()
   for (let i = 0; i < n; i++) {
     clock.now = T0 + i

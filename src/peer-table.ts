@@ -101,6 +101,8 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     if (rejection != null) {
       throw rejection
     }
+    // what is due goes first (O(1) when nothing is), so an entry past its time is never refreshed
+    this.expire()
     const now = this.now()
     const a = record.announcement
     const key = slotKey(a.service, a.publicKey)

@@ -7,9 +7,11 @@ import { after, describe, it } from 'node:test'
 import { UPLOAD_STORAGE } from '../../src/announcement/names.js'
 import { peekAnnouncement } from '../../src/announcement/record.js'
 import { CachedRecords } from '../../src/pb/cache.js'
-import { CACHE_FILE, FileStore, KEY_FILE, loadOrCreateKey, MAX_CACHE_FILE_BYTES, SEQNUM_FILE, writeFileAtomic } from '../../src/store/data-dir.js'
+import { CACHE_FILE, FileStore, type CacheEntry, KEY_FILE, loadOrCreateKey, MAX_CACHE_FILE_BYTES, SEQNUM_FILE, writeFileAtomic } from '../../src/store/data-dir.js'
 import { connect, NodeSet } from '../helpers/nodes.js'
-import { key, signed } from '../helpers/records.js'
+import { key, signed, T0 } from '../helpers/records.js'
+import { PeerTable } from '../../src/peer-table.js'
+import { fakeRecord } from '../helpers/fake-records.js'
 
 describe('data directory', () => {
   const dirs: string[] = []
@@ -76,6 +78,52 @@ describe('data directory', () => {
     assert.equal(discarded.length, 2)
     assert.match(discarded[0], /unreadable/)
     assert.match(discarded[1], /larger than/)
+  })
+
+  it('keeps each cached record\'s origin time and standing, in the order given', async () => {
+    const store = new FileStore({ dir: await tmp() })
+    const entries: CacheEntry[] = [
+      { record: (await signed(await key())).signed, originMs: T0 - 1234, firstSeenMs: T0 - 60_000, refreshes: 7 },
+      { record: (await signed(await key(), { withdrawn: true })).signed, originMs: T0 }
+    ]
+    await store.saveCache(entries)
+    assert.deepEqual((await store.loadCacheEntries()).map(e => ({ ...e, record: Uint8Array.from(e.record) })), entries)
+  })
+
+  it('reads a cache of the old format, taking each record\'s issue time as its origin', async () => {
+    const dir = await tmp()
+    const record = await signed(await key(), { issuedAtMs: T0 - 5000 })
+    await writeFile(join(dir, CACHE_FILE), CachedRecords.encode({ records: [record.signed as Uint8Array<ArrayBuffer>], entries: [] }))
+    const [entry] = await new FileStore({ dir }).loadCacheEntries()
+    assert.equal(entry.originMs, T0 - 5000)
+    assert.equal(entry.firstSeenMs, undefined)
+  })
+
+  it('at its cap, the cache keeps the servers that matter, not the flood that came before them', async () => {
+    const clock = { now: T0 }
+    const table = new PeerTable({ now: () => clock.now, establishedAfterMs: 10 * 60_000, establishedAfterRefreshes: 2 })
+    const established = crypto.getRandomValues(new Uint8Array(32))
+    const joined = crypto.getRandomValues(new Uint8Array(32))
+    table.offer(fakeRecord({ publicKey: established, seqnum: 1n, issuedAtMs: clock.now }))
+    for (let i = 0; i < 200; i++) {
+      table.offer(fakeRecord({ issuedAtMs: clock.now }))
+    }
+    const last: Uint8Array[] = []
+    for (let i = 2; i <= 3; i++) {
+      clock.now += 5 * 60_000
+      const records = [fakeRecord({ publicKey: established, seqnum: BigInt(i), issuedAtMs: clock.now }),
+        // a server that joined after the flood, refreshing
+        fakeRecord({ publicKey: joined, seqnum: BigInt(i), issuedAtMs: clock.now })]
+      records.forEach(r => table.offer(r))
+      last.splice(0, 2, ...records.map(r => r.signed))
+    }
+    const store = new FileStore({ dir: await tmp(), maxCachedRecords: 5 })
+    await store.saveCache(table.held().map(h => ({ record: h.record.signed, originMs: h.originMs, firstSeenMs: h.peer?.firstSeen, refreshes: h.refreshes })))
+    const kept = await store.loadCacheEntries()
+    assert.equal(kept.length, 5)
+    assert.deepEqual(Uint8Array.from(kept[0].record), last[0], 'the established server first')
+    assert.deepEqual(Uint8Array.from(kept[1].record), last[1], 'then the newcomer that refreshes')
+    assert.equal(kept[0].refreshes, 2)
   })
 
   it('a node keeps its identity, and its seqnums only go up even when the counter file is lost or rolled back', async () => {
