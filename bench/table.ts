@@ -4,6 +4,10 @@
  * does it (a timer at `nextExpiry()` that calls `expire()`), one deadline at a time.
  *
  *   npm run build && node_modules/.bin/node dist/bench/table.js [N ...]   # default 20000 40000
+ *   node_modules/.bin/node --expose-gc dist/bench/table.js --sybil [N]    # default 20000
+ *
+ * `--sybil`: N fresh keys with one upload_storage record each, against the default caps:
+ * entries kept, evicted, and heap growth (after a full GC when --expose-gc is given).
  *
  * Records are built, not signed: the table never checks signatures (openAnnouncement does,
  * before it), so this measures the table's own bookkeeping.
@@ -45,7 +49,30 @@ function run (n: number): { n: number, takeCpuMs: number, expireCpuMs: number, t
   return { n, takeCpuMs: Math.round(takeCpuMs), expireCpuMs: Math.round(expireCpuMs), timers }
 }
 
-const sizes = process.argv.slice(2).map(Number)
-for (const n of sizes.length > 0 ? sizes : [20_000, 40_000]) {
-  console.log(JSON.stringify(run(n)))
+function sybil (n: number): { n: number, live: number, evicted: number, heapGrowthMb: number, takeCpuMs: number } {
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  const heapBefore = process.memoryUsage().heapUsed
+  const records = Array.from({ length: n }, () => fakeRecord({ issuedAtMs: T0 }))
+  const table = new PeerTable({ now: () => T0 })
+  const start = process.cpuUsage()
+  for (const r of records) {
+    table.offer(r)
+  }
+  const takeCpuMs = cpuMs(start)
+  records.length = 0
+  gc?.()
+  const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20
+  const live = table.getPeers('upload_storage').length
+  const counts = (table as { counts?: () => { services: Map<string, { evicted: number }> } }).counts?.()
+  return { n, live, evicted: counts?.services.get('upload_storage')?.evicted ?? 0, heapGrowthMb: Math.round(heapGrowthMb), takeCpuMs: Math.round(takeCpuMs) }
+}
+
+const args = process.argv.slice(2)
+if (args[0] === '--sybil') {
+  console.log(JSON.stringify(sybil(Number(args[1] ?? 20_000))))
+} else {
+  for (const n of args.length > 0 ? args.map(Number) : [20_000, 40_000]) {
+    console.log(JSON.stringify(run(n)))
+  }
 }
