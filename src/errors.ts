@@ -64,6 +64,19 @@ export class DataDirError extends Error {
   }
 }
 
+/**
+ * A file of the data directory could not be written (disk full, read-only file system,
+ * permissions). The file keeps its old content and no temporary file is left behind.
+ * `code` is the system's error code (`ENOSPC`, `EROFS`, `EACCES`, ...) when there is one.
+ */
+export class DataDirWriteError extends Error {
+  static readonly NAME = 'DataDirWriteError'
+  override readonly name = DataDirWriteError.NAME
+  constructor (readonly path: string, readonly code: string | undefined, message: string, options?: ErrorOptions) {
+    super(`${path}: ${message}`, options)
+  }
+}
+
 /** A `changes()` consumer fell so far behind that changes would have been lost. */
 export class ChangeQueueOverflowError extends Error {
   static readonly NAME = 'ChangeQueueOverflowError'

@@ -17,6 +17,7 @@ import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { Announcement, SignedAnnouncement } from '../pb/announcement.js'
 import { describeError } from '../errors.js'
 import { isValidServiceName } from './names.js'
+import { expiresAt, MAX_CLOCK_SKEW_MS } from './expiry.js'
 import { ignore, reject } from './rejection.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -43,11 +44,7 @@ export const ED25519_PUBLIC_KEY_BYTES = 32
 /** Shortest and longest TTL a record may carry. */
 export const MIN_TTL_MS = 3_000
 export const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000
-/**
- * How far in the future a record's issuedAt may be, for clock skew between hosts. A
- * record is never kept longer than its TTL after it was received, whatever it claims.
- */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+export { clockOffsetMs, expiresAt, MAX_CLOCK_SKEW_MS, originAt } from './expiry.js'
 
 /** The content of an announcement before signing; the signer fills in the key. */
 export interface AnnouncementContent {
@@ -86,6 +83,8 @@ export interface OpenOptions {
   service?: string
   /** Current time in ms since the epoch. */
   now: number
+  /** How long the record had been held when it arrived (sync carries it). @default 0 */
+  ageMs?: number
 }
 
 const encoder = new TextEncoder()
@@ -145,11 +144,6 @@ function signedData (payload: Uint8Array): Uint8Array {
  */
 export async function signAnnouncementPayload (payload: Uint8Array, privateKey: PrivateKey): Promise<Uint8Array> {
   return privateKey.sign(signedData(payload))
-}
-
-/** When a record stops being valid for a holder that received it at `receivedAt`. */
-export function expiresAt (a: Pick<Announcement, 'issuedAtMs' | 'ttlMs'>, receivedAt: number): number {
-  return Math.min(a.issuedAtMs, receivedAt) + a.ttlMs
 }
 
 /**
@@ -241,11 +235,11 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
   if (!valid) {
     throw reject('bad-signature')
   }
+  // ignore, not reject: the relay may be honest and our own clock the one that is wrong
   if (announcement.issuedAtMs > options.now + MAX_CLOCK_SKEW_MS) {
-    // ignore, not reject: the relay may be honest and our own clock the one that is wrong
-    throw ignore('from-future', `issued ${announcement.issuedAtMs - options.now} ms ahead`)
+    throw ignore('from-future', `issued ${announcement.issuedAtMs - options.now} ms ahead, more than ${MAX_CLOCK_SKEW_MS} ms`)
   }
-  if (expiresAt(announcement, options.now) <= options.now) {
+  if (expiresAt(announcement, options.now, options.ageMs) <= options.now) {
     throw ignore('expired')
   }
   return {

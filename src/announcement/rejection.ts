@@ -26,6 +26,8 @@ export type RejectionCode =
   | 'not-subscribed'
   | 'rate-limited'
   | 'not-admitted'
+  /** The peer table is at a cap and no entry may give way (peer-table.ts). */
+  | 'table-full'
 
 export class AnnouncementRejection extends Error {
   static readonly NAME = 'AnnouncementRejection'

@@ -20,6 +20,7 @@ export class Cache implements Startable {
     private readonly table: PeerTable,
     private readonly intake: Intake,
     private readonly store: IntroductionStore,
+    private readonly now: () => number,
     private readonly log: Logger
   ) {}
 
@@ -28,13 +29,21 @@ export class Cache implements Startable {
     this.table.addEventListener('change', this.schedule)
   }
 
-  /** Takes the stored records in; our own are not restored (we publish fresh ones). */
+  /**
+   * Takes the stored records in, each with the age it has reached by now (so a restart
+   * does not renew a record) and the standing its entry had; our own are not restored
+   * (we publish fresh ones).
+   */
   async load (): Promise<void> {
     let loaded = 0
     let dropped = 0
-    for (const data of await this.store.loadCache()) {
+    for (const entry of await this.store.loadCache()) {
       try {
-        await this.intake.ingest(data, { via: 'cache' })
+        await this.intake.ingest(entry.record, { via: 'cache' }, {
+          ageMs: Math.max(0, this.now() - entry.originMs),
+          firstSeen: entry.firstSeenMs,
+          refreshes: entry.refreshes
+        })
         loaded++
       } catch {
         dropped++
@@ -50,7 +59,12 @@ export class Cache implements Startable {
     clearTimeout(this.timer)
     this.timer = undefined
     // the store reports its own failures (GuardedStore)
-    this.writing = this.writing.then(async () => { await this.store.saveCache(this.table.records().map(r => r.signed)) })
+    this.writing = this.writing.then(async () => {
+      // most important first (live, established, refreshed), for a store that keeps fewer
+      await this.store.saveCache(this.table.held().map(h => ({
+        record: h.record.signed, originMs: h.originMs, firstSeenMs: h.peer?.firstSeen, refreshes: h.refreshes
+      })))
+    })
     await this.writing
   }
 

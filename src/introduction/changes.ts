@@ -11,7 +11,7 @@ import type { PeerChange, PeerChangeType } from './index.js'
 import type { PeerTable, PeerTableEventName, ServicePeer } from '../peer-table.js'
 
 export const TABLE_EVENTS: ReadonlyArray<[PeerTableEventName, PeerChangeType]> = [
-  ['peer:added', 'added'], ['peer:updated', 'updated'], ['peer:withdrawn', 'withdrawn'], ['peer:expired', 'expired']
+  ['peer:added', 'added'], ['peer:updated', 'updated'], ['peer:withdrawn', 'withdrawn'], ['peer:expired', 'expired'], ['peer:evicted', 'evicted']
 ]
 
 export class Changes implements Startable {

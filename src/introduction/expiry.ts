@@ -1,11 +1,11 @@
 /**
- * Expiry: runs the table's `expire()` when its earliest deadline passes. One timer, armed
- * for the earliest deadline a table change brings and re-armed after each run from the
- * table's own `nextExpiry()`. Deadlines are rounded up to EXPIRY_GRANULARITY_MS so that
+ * Expiry: runs the table's `expire()` when its earliest deadline passes. One timer,
+ * re-armed from the table's `nextExpiry()` (O(1): a heap of deadlines) after each table
+ * change and each run. Deadlines are rounded up to EXPIRY_GRANULARITY_MS so that
  * records expiring close together are dropped in one run. Readers never see an expired
  * entry in the meantime: the table filters by time itself.
  */
-import type { PeerTable, TableChange } from '../peer-table.js'
+import type { PeerTable } from '../peer-table.js'
 import type { Startable } from '@libp2p/interface'
 
 export const EXPIRY_GRANULARITY_MS = 250
@@ -34,8 +34,8 @@ export class Expiry implements Startable {
     this.armedAt = Infinity
   }
 
-  private readonly onChange = (evt: CustomEvent<TableChange>): void => {
-    this.arm(evt.detail.deadline)
+  private readonly onChange = (): void => {
+    this.arm(this.table.nextExpiry())
   }
 
   private arm (deadline: number | undefined): void {

@@ -9,7 +9,7 @@
  */
 import { TypedEventEmitter, type Logger } from '@libp2p/interface'
 import { describeError } from '../errors.js'
-import type { IntroductionStore } from './store.js'
+import type { CacheEntry, IntroductionStore } from './store.js'
 
 export type StoreOperation = 'loadSeqnum' | 'saveSeqnum' | 'loadCache' | 'saveCache'
 
@@ -52,12 +52,12 @@ export class GuardedStore extends TypedEventEmitter<GuardedStoreEvents> implemen
     await this.guard('saveSeqnum', async () => this.store.saveSeqnum(seqnum), undefined)
   }
 
-  async loadCache (): Promise<Uint8Array[]> {
+  async loadCache (): Promise<CacheEntry[]> {
     return this.guard('loadCache', async () => this.store.loadCache(), [])
   }
 
-  async saveCache (records: Uint8Array[]): Promise<void> {
-    await this.guard('saveCache', async () => this.store.saveCache(records), undefined)
+  async saveCache (entries: CacheEntry[]): Promise<void> {
+    await this.guard('saveCache', async () => this.store.saveCache(entries), undefined)
   }
 
   private async guard<T> (operation: StoreOperation, run: () => Promise<T>, fallback: T): Promise<T> {

@@ -117,7 +117,8 @@ export interface PermutedPeer extends ServicePeer {
   dial(options?: AbortOptions): Promise<Connection>
 }
 
-export type PeerChangeType = 'added' | 'updated' | 'withdrawn' | 'expired'
+/** `evicted`: pushed out by a newcomer when the table was at a cap (peer-table.ts). */
+export type PeerChangeType = 'added' | 'updated' | 'withdrawn' | 'expired' | 'evicted'
 
 export interface PeerChange {
   type: PeerChangeType
@@ -129,6 +130,7 @@ export interface IntroductionEvents {
   'peer:updated': CustomEvent<ServicePeer>
   'peer:withdrawn': CustomEvent<ServicePeer>
   'peer:expired': CustomEvent<ServicePeer>
+  'peer:evicted': CustomEvent<ServicePeer>
   /** The store failed (disk full, read-only...); the node goes on in memory. */
   'store:error': CustomEvent<StoreFailure>
 }

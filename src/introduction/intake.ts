@@ -11,7 +11,7 @@ import { checkAdmission, type ResolvedAdmission } from '../announcement/admissio
 import { PublisherRateLimiter, type RateLimit } from '../gossip/rate-limit.js'
 import type { ServiceMetrics } from './metrics.js'
 import type { FollowedServices } from './subscriptions.js'
-import type { OfferResult, PeerTable } from '../peer-table.js'
+import type { OfferOptions, OfferResult, PeerTable } from '../peer-table.js'
 import type { PeerId } from '@libp2p/interface'
 
 /** Where a record came from: `service` is the topic it travelled on, `from` the peer that handed it over. */
@@ -43,11 +43,12 @@ export class Intake {
   /**
    * Takes a record into the table, or throws the AnnouncementRejection that says why
    * not (anything else thrown is an internal error). Counts the outcome unless the
-   * record came from the cache.
+   * record came from the cache. `held.ageMs`: how long the record had existed when it
+   * reached us (0 on gossip; what the holder says on sync; from the cache, its age now).
    */
-  async ingest (data: Uint8Array, source: RecordSource): Promise<OfferResult> {
+  async ingest (data: Uint8Array, source: RecordSource, held: OfferOptions = {}): Promise<OfferResult> {
     try {
-      const result = await this.take(data, source)
+      const result = await this.take(data, source, held)
       if (source.via !== 'cache') {
         this.metrics.outcome('accepted')
         if (result.outcome !== 'tombstoned') {
@@ -63,7 +64,7 @@ export class Intake {
     }
   }
 
-  private async take (data: Uint8Array, source: RecordSource): Promise<OfferResult> {
+  private async take (data: Uint8Array, source: RecordSource, held: OfferOptions): Promise<OfferResult> {
     const topicService = source.via === 'gossip' ? source.service : undefined
     const from = source.via === 'cache' ? undefined : source.from
     const now = this.init.now()
@@ -76,7 +77,7 @@ export class Intake {
         throw known
       }
     }
-    const record = await openAnnouncement(data, { grid: this.init.grid, service: topicService, now }, peeked)
+    const record = await openAnnouncement(data, { grid: this.init.grid, service: topicService, now, ageMs: held.ageMs }, peeked)
     if (this.init.admission != null) {
       try {
         await checkAdmission(record, this.init.admission, now)
@@ -95,7 +96,7 @@ export class Intake {
       // our own record coming back: we are its only source of truth
       throw ignore('duplicate', 'own record')
     }
-    const stale = this.table.check(record)
+    const stale = this.table.check(record, held)
     if (stale != null) {
       throw stale
     }
@@ -103,7 +104,7 @@ export class Intake {
       // only the publisher itself is to blame (reject, scored); a relay may be honest (ignore)
       throw (record.peerId.equals(from) ? reject : ignore)('rate-limited', record.peerId.toString())
     }
-    return this.table.offer(record)
+    return this.table.offer(record, held)
   }
 }
 

@@ -103,7 +103,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       grid: options.grid, timeoutMs: options.syncTimeoutMs, antiEntropyIntervalMs: options.antiEntropyIntervalMs
     }, log)
     this.expiry = new Expiry(table, options.now)
-    this.cache = new Cache(table, intake, store, log)
+    this.cache = new Cache(table, intake, store, options.now, log)
     this.changeStreams = new Changes(table)
   }
 

@@ -7,7 +7,7 @@
  */
 import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import { asError, describeError } from '../errors.js'
-import { answerSync, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
+import { answerSync, DEFAULT_MAX_SYNC_RECORDS, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
 import { CATCH_UP_PEERS, FOLLOW_UP_SYNC_MS, MAX_INBOUND_SYNC_STREAMS } from './constants.js'
 import type { ConnectionKeeper } from './connections.js'
 import type { IntroductionComponents } from './index.js'
@@ -76,7 +76,8 @@ export class Sync implements Startable {
     try {
       await answerSync(stream, {
         grid: this.init.grid,
-        records: (wanted) => this.table.records(wanted).map(r => r.signed),
+        // live entries first, and never more than an asker takes
+        records: (wanted) => this.table.records(wanted, { limit: DEFAULT_MAX_SYNC_RECORDS }).map(r => r.signed),
         signal: AbortSignal.timeout(this.init.timeoutMs)
       })
     } catch (err) {

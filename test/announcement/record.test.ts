@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { expiresAt, MAX_CLOCK_SKEW_MS, MAX_SIGNED_ANNOUNCEMENT_BYTES, openAnnouncement, signAnnouncement } from '../../src/announcement/record.js'
+import { clockOffsetMs, expiresAt, MAX_CLOCK_SKEW_MS, MAX_SIGNED_ANNOUNCEMENT_BYTES, openAnnouncement, signAnnouncement } from '../../src/announcement/record.js'
 import { AnnouncementRejection } from '../../src/announcement/rejection.js'
 import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
 import { content, forge, key, signed, T0 } from '../helpers/records.js'
@@ -87,7 +87,7 @@ describe('announcement record', () => {
     { name: 'random bytes', action: 'reject', code: 'malformed', make: async () => new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f]) },
     { name: 'bytes over the size limit', action: 'reject', code: 'too-large', make: async () => new Uint8Array(MAX_SIGNED_ANNOUNCEMENT_BYTES + 1) },
     { name: 'an issue time far in the future', action: 'ignore', code: 'from-future', make: async () => (await signed(await key(), { issuedAtMs: T0 + MAX_CLOCK_SKEW_MS + 1 })).signed },
-    { name: 'an expired record', action: 'ignore', code: 'expired', now: T0 + 60_000, make: async () => (await signed(await key())).signed }
+    { name: 'a record dated further back than its TTL and the skew bound', action: 'ignore', code: 'expired', now: T0 + MAX_CLOCK_SKEW_MS + 60_000, make: async () => (await signed(await key())).signed }
   ]
 
   for (const c of cases) {
@@ -105,9 +105,39 @@ describe('announcement record', () => {
     assert.equal((await rejection(signAnnouncement(content({ fields: tooBig }), await key()))).code, 'too-large')
   })
 
-  it('expires TTL after issue, but never later than TTL after receipt', () => {
-    assert.equal(expiresAt({ issuedAtMs: T0, ttlMs: 1000 }, T0 + 500), T0 + 1000)
+  it('expires by the receiver\'s clock: receipt + TTL - age, capped at issuedAt + skew bound + TTL', () => {
+    assert.equal(expiresAt({ issuedAtMs: T0, ttlMs: 1000 }, T0 + 500), T0 + 1500, 'gossip: age 0')
+    assert.equal(expiresAt({ issuedAtMs: T0, ttlMs: 1000 }, T0 + 500, 300), T0 + 1200, 'sync: the holder\'s age')
+    assert.equal(expiresAt({ issuedAtMs: T0, ttlMs: 1000 }, T0, 5000), T0, 'an age past the TTL is the TTL')
+    assert.equal(expiresAt({ issuedAtMs: T0, ttlMs: 1000 }, T0, -5000), T0 + 1000, 'a negative age is 0')
+    assert.equal(expiresAt({ issuedAtMs: T0, ttlMs: 1000 }, T0 + 10 * MAX_CLOCK_SKEW_MS), T0 + MAX_CLOCK_SKEW_MS + 1000, 'the cap')
     // a record dated in the future (clock skew) lives TTL from when it arrived
     assert.equal(expiresAt({ issuedAtMs: T0 + 10_000, ttlMs: 1000 }, T0), T0 + 1000)
+    assert.equal(clockOffsetMs({ issuedAtMs: T0 + 10_000, ttlMs: 1000 }, T0), 10_000)
+    assert.equal(clockOffsetMs({ issuedAtMs: T0, ttlMs: 60_000 }, T0 + 5000, 5000), 0, 'age accounted for')
+  })
+
+  // a receiver whose clock is off by `offset` from the publisher's: issue #10 measured a
+  // node at -10 min seeing nobody and one at +1 h invisible and blind
+  for (const offset of [-10 * 60_000, 60 * 60_000, -24 * 3_600_000, 24 * 3_600_000, -48 * 3_600_000, 48 * 3_600_000]) {
+    it(`takes a fresh record when the receiver's clock is ${offset / 60_000} min off, and keeps it one TTL`, async () => {
+      const record = await signed(await key(), { issuedAtMs: T0, ttlMs: 15 * 60_000 })
+      const now = T0 + offset
+      const opened = await openAnnouncement(record.signed, { grid: 'test', service: 'upload_storage', now })
+      assert.equal(expiresAt(opened.announcement, now), now + 15 * 60_000)
+      assert.equal(clockOffsetMs(opened.announcement, now), -offset)
+    })
+  }
+
+  it('refuses, by the skew bound alone, a record from further in the future or past than two clocks 24 h off', async () => {
+    const record = await signed(await key(), { issuedAtMs: T0, ttlMs: 60_000 })
+    const ahead = await rejection(open(record.signed, undefined, T0 - MAX_CLOCK_SKEW_MS - 1))
+    assert.equal(ahead.code, 'from-future')
+    assert.ok(MAX_CLOCK_SKEW_MS > 48 * 3_600_000)
+    const behind = await rejection(open(record.signed, undefined, T0 + MAX_CLOCK_SKEW_MS + 60_000))
+    assert.equal(behind.code, 'expired')
+    // an age that uses up the TTL
+    const aged = await rejection(openAnnouncement(record.signed, { grid: 'test', now: T0, ageMs: 60_000 }))
+    assert.equal(aged.code, 'expired')
   })
 })

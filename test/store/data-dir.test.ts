@@ -8,8 +8,11 @@ import { UPLOAD_STORAGE } from '../../src/announcement/names.js'
 import { peekAnnouncement } from '../../src/announcement/record.js'
 import { CachedRecords } from '../../src/pb/cache.js'
 import { CACHE_FILE, FileStore, KEY_FILE, loadOrCreateKey, MAX_CACHE_FILE_BYTES, SEQNUM_FILE, writeFileAtomic } from '../../src/store/data-dir.js'
+import type { CacheEntry } from '../../src/introduction/store.js'
 import { connect, NodeSet } from '../helpers/nodes.js'
-import { key, signed } from '../helpers/records.js'
+import { key, signed, T0 } from '../helpers/records.js'
+import { PeerTable } from '../../src/peer-table.js'
+import { fakeRecord } from '../helpers/fake-records.js'
 
 describe('data directory', () => {
   const dirs: string[] = []
@@ -67,8 +70,8 @@ describe('data directory', () => {
     const discarded: string[] = []
     const store = new FileStore({ dir, onDiscard: (_path, reason) => { discarded.push(reason) } })
     const records = [(await signed(await key())).signed, (await signed(await key())).signed]
-    await store.saveCache(records)
-    assert.deepEqual((await store.loadCache()).map(r => Uint8Array.from(r)), records)
+    await store.saveCache(records.map(record => ({ record, originMs: T0 })))
+    assert.deepEqual((await store.loadCache()).map(e => Uint8Array.from(e.record)), records)
     await writeFile(join(dir, CACHE_FILE), new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))
     assert.deepEqual(await store.loadCache(), [])
     await writeFile(join(dir, CACHE_FILE), new Uint8Array(MAX_CACHE_FILE_BYTES + 1))
@@ -76,6 +79,52 @@ describe('data directory', () => {
     assert.equal(discarded.length, 2)
     assert.match(discarded[0], /unreadable/)
     assert.match(discarded[1], /larger than/)
+  })
+
+  it('keeps each cached record\'s origin time and standing, in the order given', async () => {
+    const store = new FileStore({ dir: await tmp() })
+    const entries: CacheEntry[] = [
+      { record: (await signed(await key())).signed, originMs: T0 - 1234, firstSeenMs: T0 - 60_000, refreshes: 7 },
+      { record: (await signed(await key(), { withdrawn: true })).signed, originMs: T0 }
+    ]
+    await store.saveCache(entries)
+    assert.deepEqual((await store.loadCache()).map(e => ({ ...e, record: Uint8Array.from(e.record) })), entries)
+  })
+
+  it('reads a cache of the old format, taking each record\'s issue time as its origin', async () => {
+    const dir = await tmp()
+    const record = await signed(await key(), { issuedAtMs: T0 - 5000 })
+    await writeFile(join(dir, CACHE_FILE), CachedRecords.encode({ records: [record.signed as Uint8Array<ArrayBuffer>], entries: [] }))
+    const [entry] = await new FileStore({ dir }).loadCache()
+    assert.equal(entry.originMs, T0 - 5000)
+    assert.equal(entry.firstSeenMs, undefined)
+  })
+
+  it('at its cap, the cache keeps the servers that matter, not the flood that came before them', async () => {
+    const clock = { now: T0 }
+    const table = new PeerTable({ now: () => clock.now, establishedAfterMs: 10 * 60_000, establishedAfterRefreshes: 2 })
+    const established = crypto.getRandomValues(new Uint8Array(32))
+    const joined = crypto.getRandomValues(new Uint8Array(32))
+    table.offer(fakeRecord({ publicKey: established, seqnum: 1n, issuedAtMs: clock.now }))
+    for (let i = 0; i < 200; i++) {
+      table.offer(fakeRecord({ issuedAtMs: clock.now }))
+    }
+    const last: Uint8Array[] = []
+    for (let i = 2; i <= 3; i++) {
+      clock.now += 5 * 60_000
+      const records = [fakeRecord({ publicKey: established, seqnum: BigInt(i), issuedAtMs: clock.now }),
+        // a server that joined after the flood, refreshing
+        fakeRecord({ publicKey: joined, seqnum: BigInt(i), issuedAtMs: clock.now })]
+      records.forEach(r => table.offer(r))
+      last.splice(0, 2, ...records.map(r => r.signed))
+    }
+    const store = new FileStore({ dir: await tmp(), maxCachedRecords: 5 })
+    await store.saveCache(table.held().map(h => ({ record: h.record.signed, originMs: h.originMs, firstSeenMs: h.peer?.firstSeen, refreshes: h.refreshes })))
+    const kept = await store.loadCache()
+    assert.equal(kept.length, 5)
+    assert.deepEqual(Uint8Array.from(kept[0].record), last[0], 'the established server first')
+    assert.deepEqual(Uint8Array.from(kept[1].record), last[1], 'then the newcomer that refreshes')
+    assert.equal(kept[0].refreshes, 2)
   })
 
   it('a node keeps its identity, and its seqnums only go up even when the counter file is lost or rolled back', async () => {
@@ -120,13 +169,13 @@ describe('data directory', () => {
 
     // change one byte of s1's nickname inside its signed payload
     const cache = CachedRecords.decode(await readFile(join(clientDir, CACHE_FILE)))
-    const s1Index = cache.records.findIndex(r => peekAnnouncement(r)?.announcement.nickname === 's1')
-    const tampered = Uint8Array.from(cache.records[s1Index])
+    const s1Index = cache.entries.findIndex(e => peekAnnouncement(e.record)?.announcement.nickname === 's1')
+    const tampered = Uint8Array.from(cache.entries[s1Index].record)
     // the encoded field: tag of field 8 (length-delimited), length 2, "s1"
     const at = Buffer.from(tampered).indexOf(Buffer.from([8 << 3 | 2, 2, ...Buffer.from('s1')]))
     assert.ok(at >= 0, 'the nickname field is in the cached record')
     tampered[at + 2] = 'x'.charCodeAt(0)
-    cache.records[s1Index] = tampered
+    cache.entries[s1Index].record = tampered
     await writeFile(join(clientDir, CACHE_FILE), CachedRecords.encode(cache))
     const again = await set.start({ dataDir: clientDir })
     assert.deepEqual(again.introducer.getPeers(UPLOAD_STORAGE).map(p => p.nickname), ['s2'])
