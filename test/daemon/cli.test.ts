@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
-import { buildProgram } from '../../src/daemon/commands.js'
+import { buildProgram } from '../../src/daemon/commands/program.js'
 import { BIN, cleanEnv, freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
 import { MIN_TTL_MS } from '../../src/announcement/record.js'
@@ -113,7 +113,7 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
       const toml = await readFile(join(dir, 'introducer.toml'), 'utf8')
       assert.match(toml, /^grid = "g-init"$/m)
       assert.match(toml, /^nickname = "nick-init"$/m)
-      assert.match(toml, /^# .*\(INTRODUCER_STORAGE_ENABLED\)$/m, 'keys are documented with their variable')
+      assert.match(toml, /^# .*variable INTRODUCER_STORAGE_ENABLED, flag --storage$/m, 'keys are documented with their variable and flag')
       const nodeId = /node id (12D3KooW\w+)/.exec(first.stdout)?.[1]
       assert.ok(nodeId != null, `init prints the node id: ${first.stdout}`)
       const key = await readFile(join(dir, 'node.key'))
