@@ -18,7 +18,6 @@ try {
 
 const { buildProgram } = await import('./commands/program.js')
 const program: Command = buildProgram()
-program.exitOverride()
 try {
   await program.parseAsync(process.argv)
 } catch (err) {

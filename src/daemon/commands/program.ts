@@ -16,6 +16,9 @@ export function buildProgram (): Command {
     .description('gossip-introducer: service introduction for storage grids, over libp2p')
     .version(VERSION)
     .showHelpAfterError()
+    // before the subcommands are added, so that they inherit it: a usage error (unknown
+    // flag, missing argument) is thrown as a CommanderError, which bin.ts turns into exit 2
+    .exitOverride()
   initCommand(program)
   runCommandOf(program)
   queryCommands(program)
