@@ -4,6 +4,7 @@
  *   node.key      the libp2p private key (protobuf), created once, mode 0600
  *   seqnum        the last seqnum used, decimal text
  *   cache.pb      the signed records held, as a protobuf list (re-verified on load)
+ *   node.lock     the process running the node (data-dir-lock.ts)
  *
  * Every write goes to a temporary file that is fsynced and renamed over the old one, and
  * the directory is fsynced, so a crash leaves the old or the new file, never a torn one.

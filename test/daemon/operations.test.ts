@@ -12,7 +12,8 @@ import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
+import { spawn } from 'node:child_process'
+import { BIN, cleanEnv, freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
 import { cli, cliAll } from './cli-helpers.js'
 import type { StatusJson } from '../../src/daemon/status.js'
@@ -84,6 +85,32 @@ describe('operating a node', { timeout: 300_000 }, () => {
       assert.ok(await exists(join(dir, 'node.key')))
       assert.equal(await node.kill('SIGTERM'), 0)
     })
+  })
+
+  it('a stop signal to the process group and one forwarded by a parent make one graceful stop (exit 0)', async () => {
+    // a supervisor (systemd KillMode=control-group) or a terminal signals every process of
+    // the group, and a wrapper forwards it too: the node gets two signals at once
+    const dir = join(root, 'group-signal')
+    const child = spawn(process.execPath, [BIN, 'run', dir, '--no-http', ...GRID], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), INTRODUCER_INIT: 'true' }, detached: true })
+    const output: string[] = []
+    child.stdout.on('data', (c: Buffer) => { output.push(...c.toString().split('\n').filter(Boolean)) })
+    child.stderr.on('data', (c: Buffer) => { output.push(...c.toString().split('\n').filter(Boolean)) })
+    const exited = new Promise<number | null>(resolve => child.once('exit', (code) => { resolve(code) }))
+    const killer = setTimeout(() => { child.kill('SIGKILL') }, 60_000)
+    try {
+      await waitFor('the node to start', async () => (JSON.parse(await readFile(join(dir, 'node.json'), 'utf8')) as { pid: number }).pid === child.pid, WAIT_MS)
+      await waitFor('the started line', () => output.some(l => / started /.test(l)), WAIT_MS)
+      // two different signals: two of one kind sent at once may reach the process as one
+      process.kill(-child.pid!, 'SIGINT')
+      process.kill(child.pid!, 'SIGTERM')
+      assert.equal(await exited, 0, output.join('\n'))
+      assert.ok(output.some(l => /(SIGTERM \d+ ms after SIGINT|SIGINT \d+ ms after SIGTERM): already stopping/.test(l)), output.join('\n'))
+      assert.ok(output.some(l => / stopped$/.test(l)))
+      assert.equal(await exists(join(dir, 'node.json')), false, 'withdrew and removed node.json')
+    } finally {
+      clearTimeout(killer)
+      child.kill('SIGKILL')
+    }
   })
 
   describe('the log', () => {
