@@ -52,7 +52,6 @@ async function runCommand (dir: string, command: Command): Promise<void> {
     throw new ExitError(describeError(err), err instanceof ConfigError || err instanceof BootstrapFileError ? EXIT_USAGE : 1)
   }
   const log = createLogger({ level: config.log_level, format: config.log_format })
-  await ensureInitialised(dir, config, log)
 
   let running: RunningNode | undefined
   let lock: DataDirLock | undefined
@@ -68,16 +67,6 @@ async function runCommand (dir: string, command: Command): Promise<void> {
       log.error(`stop failed: ${describeError(err)}`)
       process.exit(1)
     })
-  }
-  try {
-    lock = await lockDataDir(dir, {
-      onLost: (reason) => {
-        log.error(`lost the lock on the data directory (${reason}): stopping`, { event: 'lock-lost' })
-        stop()
-      }
-    })
-  } catch (err) {
-    throw new ExitError(describeError(err), err instanceof DataDirLockedError ? EXIT_USAGE : 1)
   }
 
   const reload = (): void => {
@@ -99,10 +88,26 @@ async function runCommand (dir: string, command: Command): Promise<void> {
         { event: 'reloaded', applied, restartNeeded: later })
     })().catch((err: unknown) => { log.error(`SIGHUP: reload failed: ${describeError(err)}`) })
   }
-  // in before the node starts: node.json (which tells other processes the node is up) is
+  // in as early as can be: node.json (which tells other processes the node is up) is
   // written during start, and a signal that comes before start ends must still stop it
   const unhandle = handleSignals({ log, stop, reload, exit: (code) => process.exit(code) })
   try {
+    await ensureInitialised(dir, config, log)
+    try {
+      lock = await lockDataDir(dir, {
+        onLost: (reason) => {
+          log.error(`lost the lock on the data directory (${reason}): stopping`, { event: 'lock-lost' })
+          process.exitCode = 1
+          stop()
+        }
+      })
+    } catch (err) {
+      throw new ExitError(describeError(err), err instanceof DataDirLockedError ? EXIT_USAGE : 1)
+    }
+    if (stopRequested && running == null) {
+      log.info('stopped before the node started')
+      return
+    }
     // loaded here, not at the top: `--help` and the query commands need none of libp2p
     const [{ runNode, AddressInUseError }, { welcomePage }, { createRegistry, metricsPlugin }] = await Promise.all([
       import('../run-node.js'), import('../welcome-page.js'), import('../metrics.js')
@@ -119,7 +124,7 @@ async function runCommand (dir: string, command: Command): Promise<void> {
     await stopped
   } finally {
     unhandle()
-    await lock.release()
+    await lock?.release()
   }
 }
 
