@@ -52,6 +52,12 @@ export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
    * key can connect at all. @default none (an open grid)
    */
   networkKey?: Uint8Array
+  /**
+   * Start the node before returning. `false`: return it unstarted, so that the caller can
+   * add event listeners first and see everything of the start (e.g. peers loaded from the
+   * cache, first connections); then it calls `node.start()`. @default true
+   */
+  start?: boolean
 }
 
 export interface IntroducerNode {
@@ -59,6 +65,8 @@ export interface IntroducerNode {
   readonly libp2p: Libp2p<{ identify: Identify, pubsub: GossipSub, introducer: IntroducerService }>
   readonly introducer: IntroducerService
   getMultiaddrs(): Multiaddr[]
+  /** Starts the node (and publishes its storage services); for `createNode({ start: false })`. */
+  start(): Promise<void>
   /** Withdraws this node's announcements and stops it. */
   stop(): Promise<void>
 }
@@ -90,7 +98,7 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
   checkStorage(options.storage)
   const privateKey = options.privateKey ??
     (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
-  const { dataDir, listen, storage, services, metrics, networkKey, privateKey: _key, ...introInit } = options
+  const { dataDir, listen, storage, services, metrics, networkKey, privateKey: _key, start, ...introInit } = options
 
   const libp2p = await createLibp2p({
     start: false,
@@ -121,20 +129,25 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
     libp2p,
     introducer: libp2p.services.introducer,
     getMultiaddrs: () => libp2p.getMultiaddrs(),
+    start: async () => {
+      try {
+        await libp2p.start()
+        if (storage?.enabled === true) {
+          const fields = { readonly: storage.readonly ?? false, availableSpace: storage.availableSpace }
+          if (storage.readonly !== true) {
+            await node.introducer.publish(UPLOAD_STORAGE, fields)
+          }
+          await node.introducer.publish(DOWNLOAD_STORAGE, fields)
+        }
+      } catch (err) {
+        await libp2p.stop()
+        throw err
+      }
+    },
     stop: async () => { await libp2p.stop() }
   }
-  try {
-    await libp2p.start()
-    if (storage?.enabled === true) {
-      const fields = { readonly: storage.readonly ?? false, availableSpace: storage.availableSpace }
-      if (storage.readonly !== true) {
-        await node.introducer.publish(UPLOAD_STORAGE, fields)
-      }
-      await node.introducer.publish(DOWNLOAD_STORAGE, fields)
-    }
-  } catch (err) {
-    await libp2p.stop()
-    throw err
+  if (start !== false) {
+    await node.start()
   }
   return node
 }

@@ -16,9 +16,8 @@ try {
   process.exit(EXIT_USAGE)
 }
 
-const { buildProgram } = await import('./commands.js')
+const { buildProgram } = await import('./commands/program.js')
 const program: Command = buildProgram()
-program.exitOverride()
 try {
   await program.parseAsync(process.argv)
 } catch (err) {

@@ -1,115 +1,138 @@
 /**
  * `npm start`: a local grid on loopback, as separate processes — 3 introducers, 3
- * storage servers (one read-only) and a client — joined through bootstrap/local.txt.
- * Prints where the client's welcome page is and stops everything on Ctrl-C.
+ * storage servers (one read-only) and a client — in .local-grid/. Each run has its own
+ * grid id and ports (the introducers listen on free ports; their addresses go into
+ * .local-grid/bootstrap.txt), so no other local grid joins it by accident. Prints where
+ * the client's welcome page is and how to join; stops everything on Ctrl-C.
  *
- * The introducers' keys are derived from fixed, public seeds so that bootstrap/local.txt
- * can name their peer ids: fine for a demo on loopback, never for a real grid.
+ * Ctrl-C in a terminal signals the whole process group: the script and every member get
+ * SIGINT, and the script also sends each member SIGTERM (as it does when it alone is
+ * signalled). A member takes a second signal that close to the first as the same stop
+ * (signals.ts), so each withdraws its announcements and exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { generateKeyPairFromSeed, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { readBootstrapFile } from '../bootstrap-file.js'
-import { KEY_FILE } from '../store/data-dir.js'
+import { formatBootstrapList } from '../bootstrap-file.js'
+import { lockDataDir } from '../store/data-dir-lock.js'
 import { assertSupportedRuntime } from '../version.js'
-import type { PrivateKey } from '@libp2p/interface'
+import { NODE_INFO_FILE, type NodeInfoFile } from './node-info.js'
 
-export const LOCAL_GRID = 'local'
-export const LOCAL_BOOTSTRAP_FILE = 'bootstrap/local.txt'
-/** Tahoe's default web port, for the client's welcome page. */
+/** Tahoe's default web port, for the client's welcome page when it is free. */
 export const CLIENT_HTTP_PORT = 3456
-export const INTRODUCER_PORTS = [4101, 4102, 4103]
-
-/** The demo introducers' keys: Ed25519 from SHA-256 of a public string. */
-export async function localIntroducerKey (index: number): Promise<PrivateKey> {
-  const seed = createHash('sha256').update(`gossip-introducer local grid introducer ${index}`).digest()
-  return generateKeyPairFromSeed('Ed25519', seed)
-}
-
-/** The lines of bootstrap/local.txt, derived from the keys and ports above. */
-export async function localBootstrapEntries (): Promise<string[]> {
-  return Promise.all(INTRODUCER_PORTS.map(async (port, i) =>
-    `/ip4/127.0.0.1/tcp/${port}/p2p/${peerIdFromPrivateKey(await localIntroducerKey(i)).toString()}`))
-}
+export const LOCAL_GRID_DIR = '.local-grid'
+export const LOCAL_BOOTSTRAP_FILE = 'bootstrap.txt'
+const MEMBER_START_MS = 60_000
 
 interface Member {
   name: string
   args: string[]
-  key?: PrivateKey
+  child?: ChildProcess
+  code?: number | null
 }
 
-async function main (): Promise<void> {
+async function portFree (port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const server = createServer()
+    server.once('error', () => { resolve(false) })
+    server.listen(port, '127.0.0.1', () => { server.close(() => { resolve(true) }) })
+  })
+}
+
+async function main (): Promise<number> {
   assertSupportedRuntime()
   const root = resolve(fileURLToPath(import.meta.url), '../../../..')
-  const bootstrapFile = join(root, LOCAL_BOOTSTRAP_FILE)
-  const entries = await readBootstrapFile(bootstrapFile)
-  const expected = await localBootstrapEntries()
-  if (JSON.stringify(entries) !== JSON.stringify(expected)) {
-    throw new Error(`${LOCAL_BOOTSTRAP_FILE} does not match the demo introducers' keys and ports; expected:\n${expected.join('\n')}`)
-  }
   const bin = join(root, 'dist/src/daemon/bin.js')
-  const base = ['--grid', LOCAL_GRID, '--bootstrap-file', bootstrapFile]
-  const members: Member[] = [
-    ...await Promise.all(INTRODUCER_PORTS.map(async (port, i) => ({
-      name: `introducer-${i}`,
-      args: [...base, '--introducer', '--nickname', `introducer-${i}`, '--listen', `/ip4/127.0.0.1/tcp/${port}`],
-      key: await localIntroducerKey(i)
-    }))),
-    { name: 'storage-0', args: [...base, '--storage', '--available-space', '500000000000', '--nickname', 'storage-0'] },
-    { name: 'storage-1', args: [...base, '--storage', '--available-space', '250000000000', '--nickname', 'storage-1'] },
-    { name: 'storage-2', args: [...base, '--storage', '--readonly', '--nickname', 'storage-2 (read-only)'] },
-    { name: 'client', args: [...base, '--nickname', 'client', '--http-listen', `127.0.0.1:${CLIENT_HTTP_PORT}`] }
-  ]
-  const children: ChildProcess[] = []
+  const gridDir = join(root, LOCAL_GRID_DIR)
+  await mkdir(gridDir, { recursive: true })
+  const lock = await lockDataDir(gridDir).catch((err: Error) => {
+    throw new Error(`another \`npm start\` uses ${gridDir}: ${err.message}`)
+  })
+  const grid = `local-${randomBytes(3).toString('hex')}`
+  const bootstrapFile = join(gridDir, LOCAL_BOOTSTRAP_FILE)
+  const base = ['--init', '--grid', grid, '--dial-retry-max-ms', '5000']
+  const members: Member[] = []
   let stopping = false
+  let failed = false
   const stopAll = (): void => {
     if (stopping) {
-      children.forEach(c => c.kill('SIGKILL'))
+      members.forEach(m => m.child?.kill('SIGKILL'))
       process.exit(1)
     }
     stopping = true
     process.stdout.write('\nstopping the local grid...\n')
-    children.forEach(c => c.kill('SIGTERM'))
+    members.forEach(m => m.child?.kill('SIGTERM'))
   }
   process.on('SIGINT', stopAll)
   process.on('SIGTERM', stopAll)
 
-  for (const member of members) {
-    if (stopping) break // Ctrl-C while the grid was still coming up
-    const dir = join(root, '.local-grid', member.name)
-    await mkdir(dir, { recursive: true })
-    if (member.key != null) {
-      await writeFile(join(dir, KEY_FILE), privateKeyToProtobuf(member.key), { mode: 0o600 })
-    }
-    const child = spawn(process.execPath, [bin, 'run', dir, ...member.args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    children.push(child)
-    const prefix = member.name.padEnd(12)
+  /** Starts a member; resolves with its node.json once it is up. */
+  const start = async (name: string, args: string[]): Promise<NodeInfoFile> => {
+    const dir = join(gridDir, name)
+    const member: Member = { name, args }
+    members.push(member)
+    const child = spawn(process.execPath, [bin, 'run', dir, ...base, '--nickname', name, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    member.child = child
+    const prefix = name.padEnd(12)
     const relay = (chunk: Buffer): void => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        process.stdout.write(`${prefix} ${line}\n`)
-        if (member.name === 'client' && line.includes('welcome page')) {
-          process.stdout.write(`\n  >>> the client's welcome page: http://127.0.0.1:${CLIENT_HTTP_PORT}/  (Ctrl-C stops the grid)\n\n`)
-        }
-      }
+      for (const line of chunk.toString().split('\n').filter(Boolean)) process.stdout.write(`${prefix} ${line}\n`)
     }
-    child.stdout?.on('data', relay)
-    child.stderr?.on('data', relay)
-    child.once('exit', (code) => {
+    child.stdout.on('data', relay)
+    child.stderr.on('data', relay)
+    const exited = new Promise<void>(resolve => child.once('exit', (code) => {
+      member.code = code
       process.stdout.write(`${prefix} exited (${code ?? 'signal'})\n`)
       if (!stopping) {
+        failed = true
         stopAll()
       }
-    })
+      resolve()
+    }))
+    const deadline = Date.now() + MEMBER_START_MS
+    while (Date.now() < deadline && member.code === undefined && !stopping) {
+      try {
+        const info = JSON.parse(await readFile(join(dir, NODE_INFO_FILE), 'utf8')) as NodeInfoFile
+        if (info.pid === child.pid) return info
+      } catch {}
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    void exited
+    throw new Error(`${name} did not start`)
   }
-  await Promise.all(children.map(async c => new Promise(resolve => { c.once('exit', resolve) })))
+
+  try {
+    const first = await start('introducer-0', ['--introducer'])
+    const addressOf = (info: NodeInfoFile): string => `${info.multiaddrs[0]}/p2p/${info.peerId}`
+    const others = await Promise.all([1, 2].map(async i => start(`introducer-${i}`, ['--introducer', '--bootstrap', addressOf(first)])))
+    await writeFile(bootstrapFile, formatBootstrapList([first, ...others].map(addressOf), `bootstrap list of the local grid ${grid} (npm start), this run only`))
+    const boot = ['--bootstrap-file', bootstrapFile]
+    const clientHttp = await portFree(CLIENT_HTTP_PORT) ? `127.0.0.1:${CLIENT_HTTP_PORT}` : '127.0.0.1:0'
+    const [, , , client] = await Promise.all([
+      start('storage-0', [...boot, '--storage', '--available-space', '500000000000']),
+      start('storage-1', [...boot, '--storage', '--available-space', '250000000000']),
+      start('storage-2', [...boot, '--storage', '--readonly']),
+      start('client', [...boot, '--http-listen', clientHttp])
+    ])
+    process.stdout.write(`\n  local grid ${grid} is up in ${gridDir}: 3 introducers, 3 storage servers (one read-only), a client\n` +
+      `  >>> the client's welcome page: ${client.http}/  (Ctrl-C stops the grid)\n` +
+      `  to join it: introducer run DIR --init --grid ${grid} --bootstrap-file ${bootstrapFile}\n\n`)
+  } catch (err) {
+    if (!stopping) {
+      process.stderr.write(`local grid: ${err instanceof Error ? err.message : String(err)}\n`)
+      failed = true
+      stopAll()
+    }
+  }
+  await Promise.all(members.map(async m => m.code !== undefined ? undefined : new Promise(resolve => m.child?.once('exit', resolve))))
+  await lock.release()
+  return !failed && members.every(m => m.code === 0) ? 0 : 1
 }
 
 if (process.argv[1] != null && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
+  main().then(code => { process.exit(code) }, (err: unknown) => {
     process.stderr.write(`local grid: ${err instanceof Error ? err.message : String(err)}\n`)
     process.exit(1)
   })

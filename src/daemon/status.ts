@@ -9,6 +9,7 @@ import { VERSION } from '../version.js'
 import type { IntroducerNode } from '../node.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { PermutedPeer } from '../introduction/index.js'
+import type { Readiness } from './readiness.js'
 
 export interface PeerJson {
   peerId: string
@@ -33,6 +34,7 @@ export interface NodeInfo {
   nickname: string
   roles: string[]
   startedAt: number
+  readiness(): Readiness
 }
 
 function connectionSince (node: IntroducerNode, peer: ServicePeer): number | null {
@@ -87,6 +89,10 @@ export interface StatusJson {
     startedAt: number
     connections: number
   }
+  /** As GET /ready says. */
+  ready: boolean
+  /** What is wrong, if anything (readiness.ts). */
+  problems: string[]
   introducers: { known: number, connected: number, peers: PeerJson[] }
   services: Record<string, ServiceJson>
   stats: ReturnType<IntroducerNode['introducer']['stats']>
@@ -119,6 +125,7 @@ export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
   }
   const introducers = intro.getPeers(INTRODUCER).filter(p => !p.peerId.equals(node.peerId))
   const connectedIntroducers = new Set(intro.getConnectedIntroducers().map(String))
+  const { ready, problems } = info.readiness()
   return {
     node: {
       peerId: node.peerId.toString(),
@@ -130,6 +137,8 @@ export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
       startedAt: info.startedAt,
       connections: node.libp2p.getConnections().length
     },
+    ready,
+    problems,
     introducers: {
       known: introducers.length,
       connected: connectedIntroducers.size,

@@ -1,8 +1,11 @@
 /**
  * The welcome page at /: like Tahoe's, and better. One self-contained HTML document
  * (no external assets) that reads /api/v1/status every 2 seconds and renders it. All
- * text from the network is inserted with textContent, never as HTML.
+ * text from the network is inserted with textContent, never as HTML; and a
+ * Content-Security-Policy allows only the page's own script and style (by hash) and
+ * requests to its own origin, so that even markup that slipped in could not run.
  */
+import { createHash } from 'node:crypto'
 import type { IntroducerNode } from '../node.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -92,6 +95,28 @@ setInterval(refresh, ${WELCOME_REFRESH_MS})
 </html>
 `
 
+function sha256Of (element: 'script' | 'style'): string {
+  const content = new RegExp(`<${element}>([\\s\\S]*?)</${element}>`).exec(PAGE)?.[1]
+  if (content == null) throw new Error(`the welcome page has no <${element}>`)
+  return `'sha256-${createHash('sha256').update(content).digest('base64')}'`
+}
+
+export const WELCOME_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src ${sha256Of('script')}`,
+  `style-src ${sha256Of('style')}`,
+  "connect-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'"
+].join('; ')
+
 export function welcomePage (app: FastifyInstance, _node: IntroducerNode): void {
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE))
+  app.get('/', async (_request, reply) => reply
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', WELCOME_PAGE_CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .send(PAGE))
 }

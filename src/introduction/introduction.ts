@@ -79,7 +79,6 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }
     checkGossipsubSettings(components.pubsub)
     const store = this.store = new GuardedStore(options.store, options.now, log)
-    store.addEventListener('store:error', (evt) => { this.safeDispatchEvent('store:error', { detail: evt.detail }) })
     const table = this.table = new PeerTable({ now: options.now })
     for (const [event, type] of TABLE_EVENTS) {
       table.addEventListener(event, (evt) => {
@@ -91,6 +90,10 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.metrics = new ServiceMetrics(components.metrics, {
       tableSizes: () => table.sizes(),
       connectedIntroducers: () => this.keeper.connectedIntroducers().length
+    })
+    store.addEventListener('store:error', (evt) => {
+      this.metrics.storeFailure(evt.detail.operation)
+      this.safeDispatchEvent('store:error', { detail: evt.detail })
     })
     const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId })
     const relays = new SyncRelays(components.pubsub, options.grid, log)

@@ -24,6 +24,7 @@ export class ServiceMetrics {
   private readonly outcomes?: CounterGroup<string>
   private readonly syncs?: CounterGroup<string>
   private readonly age?: Histogram
+  private readonly storeFailures?: CounterGroup<string>
 
   constructor (metrics: Metrics | undefined, sources: GaugeSources) {
     if (metrics == null) {
@@ -34,6 +35,7 @@ export class ServiceMetrics {
       help: 'Incoming announcements (gossip, sync, cache) by outcome: accepted, or why they were dropped'
     })
     this.syncs = metrics.registerCounterGroup('introducer_sync_total', { label: 'kind', help: 'Sync exchanges served, made and failed' })
+    this.storeFailures = metrics.registerCounterGroup('introducer_store_failures_total', { label: 'operation', help: 'Failed reads and writes of the store (data directory)' })
     this.age = metrics.registerHistogram('introducer_record_age_seconds', {
       help: 'Age of a record (receipt minus issue time) when it entered the table',
       buckets: AGE_BUCKETS_S
@@ -64,6 +66,10 @@ export class ServiceMetrics {
     else if (event === 'made') this.stats.syncRequestsMade++
     else this.stats.syncFailures++
     this.syncs?.increment({ [event]: true })
+  }
+
+  storeFailure (operation: string): void {
+    this.storeFailures?.increment({ [operation]: true })
   }
 
   /** A record from another node entered the table `ageMs` after it was issued. */

@@ -6,6 +6,7 @@
  *   cache.pb      the signed records held, what matters most first, each with when this
  *                 node reckons it came into being (its age survives a restart) and the
  *                 entry's standing (protobuf; records re-verified on load)
+ *   node.lock     the process running the node (data-dir-lock.ts)
  *
  * Every write goes to a temporary file that is fsynced and renamed over the old one, and
  * the directory is fsynced, so a crash leaves the old or the new file, never a torn one.

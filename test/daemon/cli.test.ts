@@ -12,37 +12,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
-import { buildProgram } from '../../src/daemon/commands.js'
+import { buildProgram } from '../../src/daemon/commands/program.js'
 import { BIN, cleanEnv, freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
+import { cli, cliAll, CLI_TIMEOUT_MS, type CliResult } from './cli-helpers.js'
 import { waitFor } from '../helpers/wait.js'
 import { MIN_TTL_MS } from '../../src/announcement/record.js'
 import type { Command } from 'commander'
 import type { PeersJson, PermutedJson, StatusJson } from '../../src/daemon/status.js'
 
-const CLI_TIMEOUT_MS = 30_000
 const WAIT_MS = 20_000
 const GRID = ['--grid', 'cli-test', '--dial-retry-max-ms', '2000']
-
-interface CliResult { code: number | null, stdout: string, stderr: string }
-
-/** Runs `introducer ARGS` to completion (killed after CLI_TIMEOUT_MS). */
-async function cli (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), ...env } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const timer = setTimeout(() => { child.kill('SIGKILL') }, CLI_TIMEOUT_MS)
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject)
-      child.once('close', (c) => { resolve(c) })
-    })
-    return { code, stdout, stderr }
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 /** The JSON a successful command printed. */
 function parsed<T> (r: CliResult): T {
@@ -52,19 +31,6 @@ function parsed<T> (r: CliResult): T {
   } catch {
     assert.fail(`not JSON: ${JSON.stringify(r.stdout)}; stderr: ${r.stderr}`)
   }
-}
-
-/** Runs `introducer ARGS` for each ARGS, a few at a time (each process loads the whole CLI). */
-async function cliAll (runs: Array<{ args: string[], env?: NodeJS.ProcessEnv }>, limit = 3): Promise<CliResult[]> {
-  const results: CliResult[] = new Array(runs.length)
-  let next = 0
-  await Promise.all(Array.from({ length: Math.min(limit, runs.length) }, async () => {
-    while (next < runs.length) {
-      const i = next++
-      results[i] = await cli(runs[i].args, runs[i].env)
-    }
-  }))
-  return results
 }
 
 /** The paths of every (sub)command, e.g. ['bootstrap', 'add']. */
@@ -113,7 +79,7 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
       const toml = await readFile(join(dir, 'introducer.toml'), 'utf8')
       assert.match(toml, /^grid = "g-init"$/m)
       assert.match(toml, /^nickname = "nick-init"$/m)
-      assert.match(toml, /^# .*\(INTRODUCER_STORAGE_ENABLED\)$/m, 'keys are documented with their variable')
+      assert.match(toml, /^# .*variable INTRODUCER_STORAGE_ENABLED, flag --storage$/m, 'keys are documented with their variable and flag')
       const nodeId = /node id (12D3KooW\w+)/.exec(first.stdout)?.[1]
       assert.ok(nodeId != null, `init prints the node id: ${first.stdout}`)
       const key = await readFile(join(dir, 'node.key'))
@@ -183,14 +149,14 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
     assert.match(closed.stderr, /cannot reach the node/)
   })
 
-  it('an --api that answers something other than JSON gets a clear message, not a crash', async () => {
+  it('an --api that answers something other than the API gets a clear message and exit 3, not a crash', async () => {
     const server = createServer((_req, res) => { res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>') })
     await new Promise<void>(resolve => { server.listen(0, '127.0.0.1', resolve) })
     try {
       const { port } = server.address() as AddressInfo
       const r = await cli(['status', '--api', `http://127.0.0.1:${port}`])
-      assert.equal(r.code, 2, r.stderr)
-      assert.match(r.stderr, /answered HTTP 502 with no JSON/)
+      assert.equal(r.code, 3, r.stderr)
+      assert.match(r.stderr, /is not a gossip-introducer node's API: GET \/api\/v1\/status answered HTTP 502 with no JSON \(text\/html\)/)
       assert.doesNotMatch(r.stderr, /SyntaxError.*\n\s+at /, 'no stack trace')
     } finally {
       server.close()
@@ -283,14 +249,15 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
         { args: ['peers', 'Not/A/Service', '--dir', client.dir] }
       ])
       assert.equal(text.code, 0, text.stderr)
-      const lines = text.stdout.trim().split('\n')
+      const [header, ...lines] = text.stdout.trim().split('\n')
+      assert.match(header, /^PEER ID +NICKNAME +VERSION +CONNECTED +READ-ONLY +ADDRESSES$/, 'column headers')
       assert.equal(lines.length, 2, text.stdout)
       for (const server of writable) {
         const line = lines.find(l => l.startsWith(server.peerId))
         assert.ok(line != null, `${server.name} listed:\n${text.stdout}`)
         assert.ok(line.includes(`"${server.name}"`), line)
         // clients dial servers when they use them: either state is right, but it is shown
-        assert.match(line, /  \((connected|not connected)\)$/)
+        assert.match(line, / (yes|no) +no +\/ip4\/127\.0\.0\.1\/tcp\/\d+/, `connected, not read-only, then the addresses: ${line}`)
       }
       assert.equal(json.code, 0, json.stderr)
       const body = parsed<PeersJson>(json)
@@ -299,7 +266,7 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
       assert.deepEqual(body.peers.filter(p => p.readonly).map(p => p.peerId), [readonly.peerId])
       assert.equal(body.peers.find(p => p.peerId === writable[0].peerId)?.availableSpace, 1e9)
       const roLine = viaApi.stdout.split('\n').find(l => l.startsWith(readonly.peerId))
-      assert.match(roLine ?? '', /"cli-ro" .*\(read-only, (connected|not connected)\)$/, 'text marks read-only servers; --api works as --dir')
+      assert.match(roLine ?? '', /"cli-ro" .* (yes|no) +yes +\/ip4\//, 'text marks read-only servers; --api works as --dir')
 
       assert.equal(none.code, 0)
       assert.equal(none.stdout, '(none)\n')
@@ -332,7 +299,9 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
       assert.deepEqual(a.peers.map(p => p.peerId), [...expected].sort((x, y) => x.key < y.key ? -1 : 1).map(e => e.id))
 
       assert.equal(text.code, 0, text.stderr)
-      assert.deepEqual(text.stdout.trim().split('\n').map(l => l.split(/\s+/).slice(0, 2)), a.peers.map(p => [p.permutedId.slice(0, 12), p.peerId]))
+      const [permutedHeader, ...permutedLines] = text.stdout.trim().split('\n')
+      assert.match(permutedHeader, /^PERMUTED ID +PEER ID +NICKNAME/)
+      assert.deepEqual(permutedLines.map(l => l.split(/\s+/).slice(0, 2)), a.peers.map(p => [p.permutedId.slice(0, 12), p.peerId]))
 
       for (const [i, bad] of badIndexes.entries()) {
         const r = bads[i]
@@ -351,6 +320,7 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
       ])
       assert.equal(text.code, 0, text.stderr)
       assert.ok(text.stdout.startsWith(`node ${client.peerId} "from-flag" grid cli-test roles client`), text.stdout)
+      assert.match(text.stdout, /^ready$/m)
       assert.match(text.stdout, /^connected to 1 of 1 known introducers$/m)
       assert.match(text.stdout, /^upload_storage: connected to [0-2] of 2 known$/m)
       assert.match(text.stdout, /^download_storage: connected to [0-3] of 3 known$/m)
@@ -393,7 +363,7 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
       for (let round = 0; round < 3; round++) {
         const stopWatching = new AbortController()
         const watcher = watch(dir, { signal: stopWatching.signal })
-        const child = spawn(process.execPath, [BIN, 'run', dir, '--no-http', ...GRID], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() })
+        const child = spawn(process.execPath, [BIN, 'run', dir, '--no-http', ...GRID], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), INTRODUCER_INIT: 'true' } })
         let output = ''
         child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
         child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })

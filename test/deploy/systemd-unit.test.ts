@@ -9,7 +9,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { STOP_TIMEOUT_MS } from '../../src/daemon/commands.js'
+import { STOP_TIMEOUT_MS } from '../../src/daemon/signals.js'
 import { BIN, ProcessSet } from '../helpers/processes.js'
 import type { StatusJson } from '../../src/daemon/status.js'
 

@@ -48,7 +48,8 @@ export class NodeProcess {
   async start (timeoutMs = 45_000): Promise<this> {
     await rm(join(this.dir, 'node.json'), { force: true })
     const [file, args] = this.command()
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), ...this.env } })
+    // INTRODUCER_INIT: test directories are new, and run refuses a directory never initialised
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), INTRODUCER_INIT: 'true', ...this.env } })
     this.child = child
     this.exited = new Promise(resolve => child.once('exit', (code) => { resolve(code) }))
     const collect = (chunk: Buffer): void => { this.output.push(...chunk.toString().split('\n').filter(Boolean)) }
