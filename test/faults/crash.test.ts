@@ -55,7 +55,8 @@ async function readCache (dir: string): Promise<number | string | undefined> {
     return undefined
   }
   try {
-    return CachedRecords.decode(bytes).records.length
+    const cache = CachedRecords.decode(bytes)
+    return cache.records.length + cache.entries.length
   } catch (err) {
     return (err as Error).message
   }
