@@ -14,6 +14,7 @@ import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { DEFAULT_GRID, DOWNLOAD_STORAGE, PREDEFINED_SERVICES, UPLOAD_STORAGE } from './announcement/names.js'
 import { announcementScoreParams, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, PUBLISH_THRESHOLD } from './gossip/scoring.js'
 import { InvalidOptionError } from './errors.js'
+import { connectionSlots, type ConnectionSlotsInit } from './connections/index.js'
 import { fastMessageId, messageId } from './gossip/message-id.js'
 import { introducer, type IntroducerService, type IntroductionInit } from './introduction/index.js'
 import { FileStore, loadOrCreateKey } from './store/data-dir.js'
@@ -53,6 +54,8 @@ export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
    * key can connect at all. @default none (an open grid)
    */
   networkKey?: Uint8Array
+  /** Connection limits per host and peer, reserved slots, pruning (src/connections). @default their defaults */
+  connections?: ConnectionSlotsInit
 }
 
 export interface IntroducerNode {
@@ -76,7 +79,8 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
   }
   const privateKey = options.privateKey ??
     (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
-  const { dataDir, listen, storage, services, metrics, networkKey, privateKey: _key, ...introInit } = options
+  const { dataDir, listen, storage, services, metrics, networkKey, connections, privateKey: _key, ...introInit } = options
+  const slots = connectionSlots(connections)
 
   const libp2p = await createLibp2p({
     privateKey,
@@ -86,11 +90,10 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: {
-      inboundConnectionThreshold: 50,
-      maxIncomingPendingConnections: 50
-    },
+    connectionGater: slots.connectionGater,
+    connectionManager: slots.connectionManager,
     services: {
+      connectionSlots: slots.service,
       identify: identify(),
       pubsub: gossipsub({
         // our records carry their own signature; gossipsub's would be a second one

@@ -11,6 +11,8 @@
  * takes without a flood.
  */
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { after, before, describe, it } from 'node:test'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -25,10 +27,23 @@ import { FatalWaitError, waitFor } from '../helpers/wait.js'
 const GRID = ['--grid', 'flood-test']
 const ATTACKER_ADDRESS = '127.0.0.2'
 const HONEST_DIAL_TIMEOUT_MS = 5000
+/**
+ * The attacker runs niced: its own CPU (its handshakes) would otherwise slow the late
+ * joiner's process start on this shared 2-core machine, which is not what is measured.
+ * The introducer's cost of the flood (accepting, refusing, pruning) is measured in full.
+ */
+const ATTACKER_NICE = 19
 /** A late joiner that takes longer than this under a flood has clearly failed. */
 const LATE_JOIN_LIMIT_MS = 25_000
 /** Timing slack for a loaded 2-core machine, on top of the 2x target. */
 const SLACK_MS = 1000
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+async function cpuSeconds (pid: number | undefined): Promise<number> {
+  if (pid == null) return NaN
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -59,16 +74,19 @@ describe('connection floods against an introducer process', { timeout: 180_000 }
   let introducer: NodeProcess
   let servers: string[]
   let lateJoiners = 0
-  let quietMs: number
+  let quietMs: number | undefined
 
   /** Starts a late-joining client and returns the ms until it holds every storage server (or the limit). */
   async function lateJoin (): Promise<number> {
     const t0 = Date.now()
     const late = await set.start(`late-${lateJoiners++}`, [...GRID, '--bootstrap', introducer.multiaddr])
+    const startedMs = Date.now() - t0
     try {
       await waitFor('the late joiner to hold every storage server', async () =>
         JSON.stringify(await late.peers('upload_storage')) === JSON.stringify(servers), LATE_JOIN_LIMIT_MS - (Date.now() - t0), 50)
-      return Date.now() - t0
+      const ms = Date.now() - t0
+      if (process.env.FLOOD_DEBUG != null) process.stdout.write(`# late joiner log (${ms} ms, started at +${startedMs}):\n${late.output.map(l => `#   ${l}`).join('\n')}\n`)
+      return ms
     } catch {
       return Infinity
     } finally {
@@ -77,7 +95,7 @@ describe('connection floods against an introducer process', { timeout: 180_000 }
   }
 
   async function flood (config: Omit<FlooderConfig, 'target' | 'localAddress'>, ready: (f: Flooder) => boolean): Promise<Flooder> {
-    const flooder = startFlooder({ ...config, target: introducer.multiaddr, localAddress: ATTACKER_ADDRESS })
+    const flooder = startFlooder({ ...config, target: introducer.multiaddr, localAddress: ATTACKER_ADDRESS, nice: ATTACKER_NICE })
     flooders.push(flooder)
     await waitFor('the flood to build up', () => {
       if (flooder.child.exitCode !== null) throw new FatalWaitError(`the flooder exited with ${flooder.child.exitCode}`)
@@ -101,37 +119,46 @@ describe('connection floods against an introducer process', { timeout: 180_000 }
     await set.killAll()
   })
 
+  /**
+   * Runs honest dials and a late joiner (under a flood when `config` is given) and prints
+   * the figures: dials, join time, the introducer's and the attacker's CPU over the phase.
+   */
+  async function phase (name: string, dialCount: number, config?: Omit<FlooderConfig, 'target' | 'localAddress'>, ready?: (f: Flooder) => boolean):
+  Promise<{ dials: number, lateMs: number }> {
+    const flooder = config != null ? await flood(config, ready!) : undefined
+    const cpu0 = await cpuSeconds(introducer.info?.pid)
+    const attackerCpu0 = await cpuSeconds(flooder?.child.pid)
+    const held = (await introducer.api()).node.connections
+    const dials = await honestDials(introducer.multiaddr, dialCount)
+    const lateMs = await lateJoin()
+    const introducerCpu = await cpuSeconds(introducer.info?.pid) - cpu0
+    const attackerCpu = await cpuSeconds(flooder?.child.pid) - attackerCpu0
+    const counters = flooder?.latest
+    await flooder?.stop()
+    figure(`${name}: introducer held ${held} connections; honest dials ${dials}/${dialCount}; late joiner full state in ` +
+      `${lateMs} ms${quietMs != null ? ` (${(lateMs / quietMs).toFixed(2)}x quiet)` : ''}; CPU s introducer ${introducerCpu.toFixed(1)}, ` +
+      `attacker ${attackerCpu.toFixed(1)}; load ${loadavg()[0].toFixed(1)}${counters != null ? `; attacker ${JSON.stringify(counters)}` : ''}`)
+    return { dials, lateMs }
+  }
+
   it('without a flood: honest dials and a late joiner (the baseline)', async () => {
-    const dials = await honestDials(introducer.multiaddr, 8)
-    quietMs = await lateJoin()
-    figure(`connection flood baseline: honest dials ${dials}/8, late joiner full state in ${quietMs} ms`)
+    const { dials, lateMs } = await phase('connection flood baseline', 8)
+    quietMs = lateMs
     assert.equal(dials, 8)
     assert.ok(Number.isFinite(quietMs))
   })
 
   it('80 silent sockets from one host: honest dials from another all succeed, a late joiner is within 2x', async () => {
-    const flooder = await flood({ mode: 'silent', count: 80, rate: 20 }, f => f.latest.attempts >= 80)
-    const dials = await honestDials(introducer.multiaddr, 8)
-    const lateMs = await lateJoin()
-    const counters = flooder.latest
-    await flooder.stop()
-    figure(`silent-socket flood (80 from ${ATTACKER_ADDRESS}, 20/s): honest dials ${dials}/8, late joiner ${lateMs} ms ` +
-      `(quiet ${quietMs} ms, ${(lateMs / quietMs).toFixed(2)}x); attacker: ${JSON.stringify(counters)}`)
+    const { dials, lateMs } = await phase(`silent-socket flood (80 from ${ATTACKER_ADDRESS}, 20/s)`, 8,
+      { mode: 'silent', count: 80, rate: 20 }, f => f.latest.attempts >= 80)
     assert.equal(dials, 8)
-    assert.ok(lateMs <= 2 * quietMs + SLACK_MS, `late joiner took ${lateMs} ms, quiet ${quietMs} ms`)
+    assert.ok(lateMs <= 2 * quietMs! + SLACK_MS, `late joiner took ${lateMs} ms, quiet ${quietMs} ms`)
   })
 
   it('298 complete connections from one host (8 identities): honest dials all succeed, a late joiner is within 2x', async () => {
-    const flooder = await flood({ mode: 'connections', count: 298, rate: 40, identities: 8 },
-      f => f.latest.open >= 298 || f.latest.failed >= 100)
-    const held = (await introducer.api()).node.connections
-    const dials = await honestDials(introducer.multiaddr, 5)
-    const lateMs = await lateJoin()
-    const counters = flooder.latest
-    await flooder.stop()
-    figure(`complete-connection flood (298 from ${ATTACKER_ADDRESS}, 8 identities): introducer held ${held} connections; ` +
-      `honest dials ${dials}/5, late joiner ${lateMs} ms (quiet ${quietMs} ms, ${(lateMs / quietMs).toFixed(2)}x); attacker: ${JSON.stringify(counters)}`)
+    const { dials, lateMs } = await phase(`complete-connection flood (298 from ${ATTACKER_ADDRESS}, 8 identities, 40/s)`, 5,
+      { mode: 'connections', count: 298, rate: 40, identities: 8 }, f => f.latest.open >= 298 || f.latest.attempts >= 120)
     assert.equal(dials, 5)
-    assert.ok(lateMs <= 2 * quietMs + SLACK_MS, `late joiner took ${lateMs} ms, quiet ${quietMs} ms`)
+    assert.ok(lateMs <= 2 * quietMs! + SLACK_MS, `late joiner took ${lateMs} ms, quiet ${quietMs} ms`)
   })
 })
