@@ -14,7 +14,7 @@ import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { DEFAULT_GRID, DOWNLOAD_STORAGE, PREDEFINED_SERVICES, UPLOAD_STORAGE } from './announcement/names.js'
 import { announcementScoreParams, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, PUBLISH_THRESHOLD } from './gossip/scoring.js'
 import { InvalidOptionError } from './errors.js'
-import { connectionSlots, type ConnectionSlotsInit } from './connections/index.js'
+import { connectionSlots, type ConnectionSlotsInit, type ConnectionSlotsService } from './connections/index.js'
 import { fastMessageId, messageId } from './gossip/message-id.js'
 import { introducer, type IntroducerService, type IntroductionInit } from './introduction/index.js'
 import { FileStore, loadOrCreateKey } from './store/data-dir.js'
@@ -60,7 +60,7 @@ export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
 
 export interface IntroducerNode {
   readonly peerId: PeerId
-  readonly libp2p: Libp2p<{ identify: Identify, pubsub: GossipSub, introducer: IntroducerService }>
+  readonly libp2p: Libp2p<{ identify: Identify, pubsub: GossipSub, introducer: IntroducerService, connectionSlots: ConnectionSlotsService }>
   readonly introducer: IntroducerService
   getMultiaddrs(): Multiaddr[]
   /** Withdraws this node's announcements and stops it. */

@@ -100,7 +100,7 @@ describe('connection floods against an introducer process', { timeout: 180_000 }
     await waitFor('the flood to build up', () => {
       if (flooder.child.exitCode !== null) throw new FatalWaitError(`the flooder exited with ${flooder.child.exitCode}`)
       return ready(flooder)
-    }, 20_000, 100)
+    }, 30_000, 100)
     return flooder
   }
 
@@ -157,7 +157,7 @@ describe('connection floods against an introducer process', { timeout: 180_000 }
 
   it('298 complete connections from one host (8 identities): honest dials all succeed, a late joiner is within 2x', async () => {
     const { dials, lateMs } = await phase(`complete-connection flood (298 from ${ATTACKER_ADDRESS}, 8 identities, 40/s)`, 5,
-      { mode: 'connections', count: 298, rate: 40, identities: 8 }, f => f.latest.open >= 298 || f.latest.attempts >= 120)
+      { mode: 'connections', count: 298, rate: 40, identities: 8 }, f => f.latest.open >= 298 || f.latest.attempts >= 298)
     assert.equal(dials, 5)
     assert.ok(lateMs <= 2 * quietMs! + SLACK_MS, `late joiner took ${lateMs} ms, quiet ${quietMs} ms`)
   })
