@@ -26,8 +26,13 @@ export const DEFAULT_MAX_CONNECTIONS_PER_PEER = 4
 export const DEFAULT_MAX_REFUSED_HANDSHAKES_PER_HOST = 2
 /** New inbound connections per host per second (libp2p's `inboundConnectionThreshold`, default 5). */
 export const DEFAULT_NEW_CONNECTIONS_PER_HOST_PER_SECOND = 50
-/** An inbound connection must finish its handshake (Noise, Yamux) within this (libp2p: 10 s). */
+/** An inbound connection from another host must finish its handshake (Noise, Yamux) within this. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000
+/**
+ * The same for connections from this machine (libp2p's default): all-loopback grids of
+ * many processes on few cores can take seconds to answer a handshake.
+ */
+export const DEFAULT_LOCAL_HANDSHAKE_TIMEOUT_MS = 10_000
 /** Connections to peers tagged keep-alive (introducers, bootstrap peers) never pruned, at most. */
 export const DEFAULT_RESERVED_CONNECTIONS = 32
 /** A connection this young is pruned last: it has not had time to open its streams. */

@@ -8,6 +8,7 @@
 import { RateLimiter } from '@libp2p/utils'
 import { checkInbound, checkPeer, type AdmissionLimits, type HostCounts, type Refusal } from './admission.js'
 import { hostKey, remoteIp, type LocalAddresses } from './host-key.js'
+import { TimeoutError } from '@libp2p/interface'
 import type { Connection, ConnectionGater, MultiaddrConnection, PeerId } from '@libp2p/interface'
 
 /** The host key of connections that are not over IP (e.g. in-memory transports): one group. */
@@ -19,6 +20,8 @@ export interface ConnectionSource {
 
 interface Pending {
   host: string
+  /** The handshake deadline of a connection from another host. */
+  deadline?: ReturnType<typeof setTimeout>
   /** Known once the handshake is done. */
   peer?: string
 }
@@ -31,7 +34,10 @@ export class SlotGater implements ConnectionGater {
   private readonly refusedHandshakes = new RateLimiter({ duration: 1 })
   private onRefusal: (refusal: Refusal, maConn: MultiaddrConnection) => void = () => {}
 
-  constructor (private readonly limits: AdmissionLimits, private readonly local: LocalAddresses) {}
+  constructor (
+    private readonly limits: AdmissionLimits & { handshakeTimeoutMs: number },
+    private readonly local: LocalAddresses
+  ) {}
 
   /**
    * Counts established connections from `source` and reports refusals to `onRefusal`.
@@ -45,7 +51,7 @@ export class SlotGater implements ConnectionGater {
   unbind (): void {
     this.source = undefined
     this.onRefusal = () => {}
-    this.pending.clear()
+    for (const maConn of [...this.pending.keys()]) this.settle(maConn)
   }
 
   /** Handshakes under way (for tests and stats). */
@@ -76,8 +82,12 @@ export class SlotGater implements ConnectionGater {
       this.onRefusal(refusal, maConn)
       return true
     }
-    this.pending.set(maConn, { host })
-    maConn.addEventListener('close', () => { this.pending.delete(maConn) }, { once: true })
+    // libp2p's own deadline (inboundUpgradeTimeout) is the longer, local one
+    const deadline = local
+      ? undefined
+      : setTimeout(() => { maConn.abort(new TimeoutError(`handshake not done within ${this.limits.handshakeTimeoutMs} ms`)) }, this.limits.handshakeTimeoutMs)
+    this.pending.set(maConn, { host, deadline })
+    maConn.addEventListener('close', () => { this.settle(maConn) }, { once: true })
     return false
   }
 
@@ -103,8 +113,14 @@ export class SlotGater implements ConnectionGater {
 
   denyInboundUpgradedConnection (_peerId: PeerId, maConn: MultiaddrConnection): boolean {
     // from here on the connection manager counts it
-    this.pending.delete(maConn)
+    this.settle(maConn)
     return false
+  }
+
+  /** The handshake is over (done, refused or failed): no longer pending. */
+  private settle (maConn: MultiaddrConnection): void {
+    clearTimeout(this.pending.get(maConn)?.deadline)
+    this.pending.delete(maConn)
   }
 
   private count (source: ConnectionSource): HostCounts {
@@ -118,7 +134,7 @@ export class SlotGater implements ConnectionGater {
     for (const [maConn, { host }] of this.pending) {
       if (maConn.status === 'closed') {
         // the close event removes it; this is a guard against a missed one
-        this.pending.delete(maConn)
+        this.settle(maConn)
         continue
       }
       byHost.set(host, (byHost.get(host) ?? 0) + 1)

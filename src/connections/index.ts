@@ -51,8 +51,13 @@ export interface ConnectionSlotsInit {
   maxConnectionsPerPeer?: number
   /** New inbound connections per host per second. @default DEFAULT_NEW_CONNECTIONS_PER_HOST_PER_SECOND (50) */
   newConnectionsPerHostPerSecond?: number
-  /** An inbound connection must complete its handshake within this. @default DEFAULT_HANDSHAKE_TIMEOUT_MS (5000) */
+  /** An inbound connection from another host must complete its handshake within this. @default DEFAULT_HANDSHAKE_TIMEOUT_MS (5000) */
   handshakeTimeoutMs?: number
+  /**
+   * The same for connections from this machine's own addresses; at least `handshakeTimeoutMs`.
+   * @default DEFAULT_LOCAL_HANDSHAKE_TIMEOUT_MS (10 000)
+   */
+  localHandshakeTimeoutMs?: number
   /**
    * Connections to peers tagged `keep-alive*` (introducers, bootstrap peers) that are
    * never pruned, at most. @default DEFAULT_RESERVED_CONNECTIONS (32)

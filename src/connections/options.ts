@@ -1,7 +1,7 @@
 /** Connection limits, resolved once with their defaults and checked. */
 import { InvalidOptionError } from '../errors.js'
 import {
-  DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_HOST, DEFAULT_MAX_CONNECTIONS_PER_PEER,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_LOCAL_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_HOST, DEFAULT_MAX_CONNECTIONS_PER_PEER,
   DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_PER_HOST, DEFAULT_MAX_REFUSED_HANDSHAKES_PER_HOST, DEFAULT_NEW_CONNECTIONS_PER_HOST_PER_SECOND,
   DEFAULT_RESERVED_CONNECTIONS, PRUNE_MARGIN
 } from './constants.js'
@@ -13,6 +13,7 @@ export interface ResolvedSlots extends AdmissionLimits {
   maxPendingConnections: number
   newConnectionsPerHostPerSecond: number
   handshakeTimeoutMs: number
+  localHandshakeTimeoutMs: number
   reservedConnections: number
 }
 
@@ -25,6 +26,7 @@ export function resolveSlotsOptions (init: ConnectionSlotsInit = {}): ResolvedSl
     return value
   }
   const maxConnections = whole('maxConnections', DEFAULT_MAX_CONNECTIONS, 1, 100_000)
+  const handshakeTimeoutMs = whole('handshakeTimeoutMs', DEFAULT_HANDSHAKE_TIMEOUT_MS, 100, 120_000)
   return {
     maxConnections,
     maxConnectionsPerHost: whole('maxConnectionsPerHost', Math.min(DEFAULT_MAX_CONNECTIONS_PER_HOST, maxConnections), 1, maxConnections),
@@ -33,7 +35,8 @@ export function resolveSlotsOptions (init: ConnectionSlotsInit = {}): ResolvedSl
     maxRefusedHandshakesPerHost: whole('maxRefusedHandshakesPerHost', DEFAULT_MAX_REFUSED_HANDSHAKES_PER_HOST, 1, 10_000),
     maxPendingConnections: whole('maxPendingConnections', DEFAULT_MAX_PENDING_CONNECTIONS, 1, 100_000),
     newConnectionsPerHostPerSecond: whole('newConnectionsPerHostPerSecond', DEFAULT_NEW_CONNECTIONS_PER_HOST_PER_SECOND, 1, 100_000),
-    handshakeTimeoutMs: whole('handshakeTimeoutMs', DEFAULT_HANDSHAKE_TIMEOUT_MS, 100, 120_000),
+    handshakeTimeoutMs,
+    localHandshakeTimeoutMs: whole('localHandshakeTimeoutMs', Math.max(DEFAULT_LOCAL_HANDSHAKE_TIMEOUT_MS, handshakeTimeoutMs), handshakeTimeoutMs, 120_000),
     reservedConnections: whole('reservedConnections', Math.min(DEFAULT_RESERVED_CONNECTIONS, maxConnections), 0, maxConnections)
   }
 }
@@ -41,13 +44,14 @@ export function resolveSlotsOptions (init: ConnectionSlotsInit = {}): ResolvedSl
 /**
  * libp2p's own connection manager settings that go with the limits: its door
  * (`maxConnections`) stands PRUNE_MARGIN above ours so that newcomers get in and our
- * pruner makes room; its pending limit is the total one (ours are per host).
+ * pruner makes room; its pending limit is the total one (ours are per host); its
+ * handshake deadline is the local one (the gater applies the shorter remote one).
  */
 export function libp2pConnectionManagerInit (options: ResolvedSlots): ConnectionManagerInit {
   return {
     maxConnections: options.maxConnections + PRUNE_MARGIN,
     maxIncomingPendingConnections: options.maxPendingConnections,
     inboundConnectionThreshold: options.newConnectionsPerHostPerSecond,
-    inboundUpgradeTimeout: options.handshakeTimeoutMs
+    inboundUpgradeTimeout: options.localHandshakeTimeoutMs
   }
 }

@@ -155,7 +155,8 @@ describe('resolveSlotsOptions', () => {
     assert.equal(init.maxConnections, DEFAULT_MAX_CONNECTIONS + PRUNE_MARGIN)
     assert.equal(init.maxIncomingPendingConnections, 256)
     assert.equal(init.inboundConnectionThreshold, 50)
-    assert.equal(init.inboundUpgradeTimeout, 5000)
+    assert.equal(o.handshakeTimeoutMs, 5000)
+    assert.equal(init.inboundUpgradeTimeout, 10_000)
   })
 
   it('a small maxConnections lowers the per-host and reserved defaults with it', () => {
@@ -169,6 +170,7 @@ describe('resolveSlotsOptions', () => {
     [{ maxConnections: 1.5 }, 'connections.maxConnections'],
     [{ maxConnections: 10, maxConnectionsPerHost: 11 }, 'connections.maxConnectionsPerHost'],
     [{ handshakeTimeoutMs: 10 }, 'connections.handshakeTimeoutMs'],
+    [{ handshakeTimeoutMs: 5000, localHandshakeTimeoutMs: 4000 }, 'connections.localHandshakeTimeoutMs'],
     [{ reservedConnections: -1 }, 'connections.reservedConnections']
   ] as const) {
     it(`rejects ${JSON.stringify(init)}`, () => {

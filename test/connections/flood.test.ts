@@ -6,9 +6,10 @@
  * - 80 silent TCP sockets (20 new a second) that never start a handshake;
  * - 298 complete libp2p connections from 8 identities.
  *
- * During each flood, honest dials from 127.0.0.1 must all succeed, and a late-joining node
- * process must hold the full state (the grid's storage servers) within 2x of the time it
- * takes without a flood.
+ * During each flood, honest dials from 127.0.0.1 must all succeed; late joiners must hold
+ * the full state (the grid's storage servers) within 2x of the time they take without a
+ * flood (the median of 5 in-process nodes, createNode: a process start takes 2 to 8 s on
+ * this loaded machine, flood or not), and a late-joining node process must get it at all.
  */
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
@@ -23,8 +24,11 @@ import { figure } from '../helpers/figures.js'
 import { startFlooder, type Flooder, type FlooderConfig } from '../helpers/flooder.js'
 import { freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { FatalWaitError, waitFor } from '../helpers/wait.js'
+import { UPLOAD_STORAGE } from '../../src/announcement/names.js'
+import { createNode } from '../../src/node.js'
 
-const GRID = ['--grid', 'flood-test']
+const GRID_ID = 'flood-test'
+const GRID = ['--grid', GRID_ID]
 const ATTACKER_ADDRESS = '127.0.0.2'
 const HONEST_DIAL_TIMEOUT_MS = 5000
 /**
@@ -35,8 +39,10 @@ const HONEST_DIAL_TIMEOUT_MS = 5000
 const ATTACKER_NICE = 19
 /** A late joiner that takes longer than this under a flood has clearly failed. */
 const LATE_JOIN_LIMIT_MS = 25_000
+/** Late joiners timed per phase (the median is compared). */
+const LATE_JOINERS = 5
 /** Timing slack for a loaded 2-core machine, on top of the 2x target. */
-const SLACK_MS = 1000
+const SLACK_MS = 250
 
 /** CPU seconds (user + system) a process has used, from /proc. */
 async function cpuSeconds (pid: number | undefined): Promise<number> {
@@ -68,25 +74,40 @@ async function honestDials (target: string, count: number, spacingMs = 250): Pro
   return results.filter(Boolean).length
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
 describe('connection floods against an introducer process', { timeout: 180_000 }, () => {
   const set = new ProcessSet()
   const flooders: Flooder[] = []
   let introducer: NodeProcess
   let servers: string[]
-  let lateJoiners = 0
+  let lateProcesses = 0
   let quietMs: number | undefined
 
-  /** Starts a late-joining client and returns the ms until it holds every storage server (or the limit). */
-  async function lateJoin (): Promise<number> {
+  /** A late-joining in-process node (createNode): ms until it holds every storage server, or Infinity. */
+  async function lateNode (): Promise<number> {
     const t0 = Date.now()
-    const late = await set.start(`late-${lateJoiners++}`, [...GRID, '--bootstrap', introducer.multiaddr])
-    const startedMs = Date.now() - t0
+    const node = await createNode({ grid: GRID_ID, bootstrap: [introducer.multiaddr] })
     try {
-      await waitFor('the late joiner to hold every storage server', async () =>
+      await waitFor('the late node to hold every storage server', () =>
+        JSON.stringify(node.introducer.getPeers(UPLOAD_STORAGE).map(p => p.peerId.toString()).sort()) === JSON.stringify(servers),
+      LATE_JOIN_LIMIT_MS, 10)
+      return Date.now() - t0
+    } catch {
+      return Infinity
+    } finally {
+      await node.stop()
+    }
+  }
+
+  /** A late-joining node process: ms from spawning it until it holds every storage server, or Infinity. */
+  async function lateProcess (): Promise<number> {
+    const t0 = Date.now()
+    const late = await set.start(`late-${lateProcesses++}`, [...GRID, '--bootstrap', introducer.multiaddr])
+    try {
+      await waitFor('the late process to hold every storage server', async () =>
         JSON.stringify(await late.peers('upload_storage')) === JSON.stringify(servers), LATE_JOIN_LIMIT_MS - (Date.now() - t0), 50)
-      const ms = Date.now() - t0
-      if (process.env.FLOOD_DEBUG != null) process.stdout.write(`# late joiner log (${ms} ms, started at +${startedMs}):\n${late.output.map(l => `#   ${l}`).join('\n')}\n`)
-      return ms
+      return Date.now() - t0
     } catch {
       return Infinity
     } finally {
@@ -119,46 +140,57 @@ describe('connection floods against an introducer process', { timeout: 180_000 }
     await set.killAll()
   })
 
+  interface Phase { dials: number, lates: number[], lateMs: number, processMs: number }
+
   /**
-   * Runs honest dials and a late joiner (under a flood when `config` is given) and prints
-   * the figures: dials, join time, the introducer's and the attacker's CPU over the phase.
+   * Honest dials, late nodes and a late process (under a flood when `config` is given);
+   * prints the figures, with the introducer's and the attacker's CPU over the phase.
    */
-  async function phase (name: string, dialCount: number, config?: Omit<FlooderConfig, 'target' | 'localAddress'>, ready?: (f: Flooder) => boolean):
-  Promise<{ dials: number, lateMs: number }> {
+  async function phase (name: string, dialCount: number, config?: Omit<FlooderConfig, 'target' | 'localAddress'>, ready?: (f: Flooder) => boolean): Promise<Phase> {
     const flooder = config != null ? await flood(config, ready!) : undefined
     const cpu0 = await cpuSeconds(introducer.info?.pid)
     const attackerCpu0 = await cpuSeconds(flooder?.child.pid)
     const held = (await introducer.api()).node.connections
     const dials = await honestDials(introducer.multiaddr, dialCount)
-    const lateMs = await lateJoin()
+    const lates: number[] = []
+    for (let i = 0; i < LATE_JOINERS; i++) {
+      lates.push(await lateNode())
+      // one that never got in is enough (and the others would each wait the whole limit)
+      if (!Number.isFinite(lates[i])) break
+    }
+    const processMs = await lateProcess()
     const introducerCpu = await cpuSeconds(introducer.info?.pid) - cpu0
     const attackerCpu = await cpuSeconds(flooder?.child.pid) - attackerCpu0
     const counters = flooder?.latest
     await flooder?.stop()
-    figure(`${name}: introducer held ${held} connections; honest dials ${dials}/${dialCount}; late joiner full state in ` +
-      `${lateMs} ms${quietMs != null ? ` (${(lateMs / quietMs).toFixed(2)}x quiet)` : ''}; CPU s introducer ${introducerCpu.toFixed(1)}, ` +
-      `attacker ${attackerCpu.toFixed(1)}; load ${loadavg()[0].toFixed(1)}${counters != null ? `; attacker ${JSON.stringify(counters)}` : ''}`)
-    return { dials, lateMs }
+    const lateMs = median(lates)
+    figure(`${name}: introducer held ${held} connections; honest dials ${dials}/${dialCount}; late nodes full state in ` +
+      `${lates.join(', ')} ms (median ${lateMs}${quietMs != null ? `, ${(lateMs / quietMs).toFixed(2)}x quiet` : ''}); late process ${processMs} ms; ` +
+      `CPU s introducer ${introducerCpu.toFixed(1)}${flooder != null ? `, attacker ${attackerCpu.toFixed(1)}` : ''}; load ${loadavg()[0].toFixed(1)}` +
+      `${counters != null ? `; attacker ${JSON.stringify(counters)}` : ''}`)
+    return { dials, lates, lateMs, processMs }
   }
 
-  it('without a flood: honest dials and a late joiner (the baseline)', async () => {
-    const { dials, lateMs } = await phase('connection flood baseline', 8)
-    quietMs = lateMs
-    assert.equal(dials, 8)
-    assert.ok(Number.isFinite(quietMs))
+  function check (result: Phase, dialCount: number): void {
+    assert.equal(result.dials, dialCount, 'honest dials failed')
+    assert.ok(result.lates.length === LATE_JOINERS && result.lates.every(Number.isFinite), `a late node did not get the full state within ${LATE_JOIN_LIMIT_MS} ms`)
+    assert.ok(Number.isFinite(result.processMs), `the late process did not get the full state within ${LATE_JOIN_LIMIT_MS} ms`)
+    assert.ok(result.lateMs <= 2 * quietMs! + SLACK_MS, `late nodes took ${result.lateMs} ms (median), quiet ${quietMs} ms`)
+  }
+
+  it('without a flood: honest dials and late joiners (the baseline)', async () => {
+    const result = await phase('connection flood baseline', 8)
+    quietMs = result.lateMs
+    check(result, 8)
   })
 
-  it('80 silent sockets from one host: honest dials from another all succeed, a late joiner is within 2x', async () => {
-    const { dials, lateMs } = await phase(`silent-socket flood (80 from ${ATTACKER_ADDRESS}, 20/s)`, 8,
-      { mode: 'silent', count: 80, rate: 20 }, f => f.latest.attempts >= 80)
-    assert.equal(dials, 8)
-    assert.ok(lateMs <= 2 * quietMs! + SLACK_MS, `late joiner took ${lateMs} ms, quiet ${quietMs} ms`)
+  it('80 silent sockets from one host: honest dials from another all succeed, late joiners within 2x', async () => {
+    check(await phase(`silent-socket flood (80 from ${ATTACKER_ADDRESS}, 20/s)`, 8,
+      { mode: 'silent', count: 80, rate: 20 }, f => f.latest.attempts >= 80), 8)
   })
 
-  it('298 complete connections from one host (8 identities): honest dials all succeed, a late joiner is within 2x', async () => {
-    const { dials, lateMs } = await phase(`complete-connection flood (298 from ${ATTACKER_ADDRESS}, 8 identities, 40/s)`, 5,
-      { mode: 'connections', count: 298, rate: 40, identities: 8 }, f => f.latest.open >= 298 || f.latest.attempts >= 298)
-    assert.equal(dials, 5)
-    assert.ok(lateMs <= 2 * quietMs! + SLACK_MS, `late joiner took ${lateMs} ms, quiet ${quietMs} ms`)
+  it('298 complete connections from one host (8 identities): honest dials all succeed, late joiners within 2x', async () => {
+    check(await phase(`complete-connection flood (298 from ${ATTACKER_ADDRESS}, 8 identities, 40/s)`, 5,
+      { mode: 'connections', count: 298, rate: 40, identities: 8 }, f => f.latest.open >= 298 || f.latest.attempts >= 298), 5)
   })
 })

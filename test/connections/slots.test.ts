@@ -86,7 +86,7 @@ describe('connection slots', { timeout: 120_000 }, () => {
   })
 
   it('a remote host has at most maxPendingPerHost handshakes under way and holds at most maxConnectionsPerHost; the deadline closes silent sockets', async () => {
-    const target = await set.start({ connections: { maxPendingPerHost: 3, maxConnectionsPerHost: 5, handshakeTimeoutMs: 1500 } })
+    const target = await set.start({ connections: { maxPendingPerHost: 3, maxConnectionsPerHost: 5, handshakeTimeoutMs: 1500, localHandshakeTimeoutMs: 4000 } })
     const silent = await Promise.all(Array.from({ length: 6 }, async () => silentSocket(target, '127.0.0.2')))
     await waitFor('the target to refuse the silent sockets over the pending limit', () => stats(target).refused['host-pending'] === 3, 5000)
     assert.equal(stats(target).pending, 3)
@@ -94,12 +94,15 @@ describe('connection slots', { timeout: 120_000 }, () => {
     const other = await peer('127.0.0.3')
     await other.dial(target.getMultiaddrs()[0], { signal: AbortSignal.timeout(5000) })
     // local sockets are exempt from the pending limit
-    await Promise.all(Array.from({ length: 5 }, async () => silentSocket(target, '127.0.0.1')))
-    await waitFor('the local silent sockets to be pending', () => stats(target).pending === 8, 5000)
-    // the deadline: every silent socket is closed by the target
     const t0 = Date.now()
-    await waitFor('the silent sockets to be closed', () => silent.every(s => s.destroyed || s.readyState === 'closed') && stats(target).pending === 0, 6000)
-    assert.ok(Date.now() - t0 < 4000, `closed after ${Date.now() - t0} ms`)
+    const local = await Promise.all(Array.from({ length: 5 }, async () => silentSocket(target, '127.0.0.1')))
+    await waitFor('the local silent sockets to be pending', () => stats(target).pending === 8, 5000)
+    // the deadlines: remote silent sockets are closed after handshakeTimeoutMs, local ones after localHandshakeTimeoutMs
+    const closed = (sockets: Socket[]): boolean => sockets.every(s => s.destroyed || s.readyState === 'closed')
+    await waitFor('the remote silent sockets to be closed', () => closed(silent) && stats(target).pending === 5, 4000)
+    assert.ok(!closed(local) && Date.now() - t0 < 4000, `remote sockets closed after ${Date.now() - t0} ms`)
+    await waitFor('the local silent sockets to be closed', () => closed(local) && stats(target).pending === 0, 8000)
+    assert.ok(Date.now() - t0 >= 3500, `local sockets closed after ${Date.now() - t0} ms`)
 
     // 2 identities x 4 connections from 127.0.0.2: the host holds 5 at most
     const a = await peer('127.0.0.2')
