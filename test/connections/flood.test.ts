@@ -4,7 +4,8 @@
  * honest dials and late joiners on 127.0.0.1:
  *
  * - 80 silent TCP sockets (20 new a second) that never start a handshake;
- * - 298 complete libp2p connections from 8 identities.
+ * - 298 complete libp2p connections from 8 identities (the per-peer limit binds), and from
+ *   40 (the per-host limit binds).
  *
  * During each flood, honest dials from 127.0.0.1 must all succeed; late joiners must hold
  * the full state (the grid's storage servers) within 2x of the time they take without a
@@ -192,5 +193,10 @@ describe('connection floods against an introducer process', { timeout: 180_000 }
   it('298 complete connections from one host (8 identities): honest dials all succeed, late joiners within 2x', async () => {
     check(await phase(`complete-connection flood (298 from ${ATTACKER_ADDRESS}, 8 identities, 40/s)`, 5,
       { mode: 'connections', count: 298, rate: 40, identities: 8 }, f => f.latest.open >= 298 || f.latest.attempts >= 298), 5)
+  })
+
+  it('298 complete connections from one host (40 identities): honest dials all succeed, late joiners within 2x', async () => {
+    check(await phase(`complete-connection flood (298 from ${ATTACKER_ADDRESS}, 40 identities, 40/s)`, 5,
+      { mode: 'connections', count: 298, rate: 40, identities: 40 }, f => f.latest.open >= 298 || f.latest.attempts >= 298), 5)
   })
 })
