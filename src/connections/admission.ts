@@ -116,7 +116,9 @@ export function chooseVictims (connections: readonly SlotConnection[], limit: nu
   for (const c of connections) {
     held.set(c.host, (held.get(c.host) ?? 0) + 1)
     if (!c.protected) {
-      candidates.set(c.host, [...(candidates.get(c.host) ?? []), c])
+      const list = candidates.get(c.host) ?? []
+      list.push(c)
+      candidates.set(c.host, list)
     }
   }
   for (const list of candidates.values()) list.sort(byRank)

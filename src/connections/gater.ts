@@ -5,17 +5,17 @@
  * It counts handshakes under way itself (libp2p counts them only in total) and reads
  * established connections from the connection manager it is bound to.
  */
+import { TimeoutError } from '@libp2p/interface'
 import { RateLimiter } from '@libp2p/utils'
 import { checkInbound, checkPeer, type AdmissionLimits, type HostCounts, type Refusal } from './admission.js'
 import { hostKey, remoteIp, type LocalAddresses } from './host-key.js'
-import { TimeoutError } from '@libp2p/interface'
 import type { Connection, ConnectionGater, MultiaddrConnection, PeerId } from '@libp2p/interface'
 
 /** The host key of connections that are not over IP (e.g. in-memory transports): one group. */
 export const NON_IP_HOST = 'non-ip'
 
 export interface ConnectionSource {
-  getConnections(): Connection[]
+  getConnections(peerId?: PeerId): Connection[]
 }
 
 interface Pending {
@@ -96,7 +96,7 @@ export class SlotGater implements ConnectionGater {
       return false
     }
     const peer = peerId.toString()
-    let held = this.source.getConnections().filter(c => c.remotePeer.equals(peerId)).length
+    let held = this.source.getConnections(peerId).length
     for (const [other, entry] of this.pending) {
       if (other !== maConn && entry.peer === peer) held++
     }
