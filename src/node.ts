@@ -14,6 +14,7 @@ import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { DOWNLOAD_STORAGE, UPLOAD_STORAGE } from './announcement/names.js'
 import { InvalidOptionError } from './errors.js'
 import { gossipsubOptions } from './gossip/settings.js'
+import { connectionSlots, type ConnectionSlotsInit, type ConnectionSlotsService } from './connections/index.js'
 import { introducer, type IntroducerService, type IntroductionInit } from './introduction/index.js'
 import { FileStore, loadOrCreateKey } from './store/data-dir.js'
 import { assertSupportedRuntime } from './version.js'
@@ -58,11 +59,13 @@ export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
    * cache, first connections); then it calls `node.start()`. @default true
    */
   start?: boolean
+  /** Connection limits per host and peer, reserved slots, pruning (src/connections). @default their defaults */
+  connections?: ConnectionSlotsInit
 }
 
 export interface IntroducerNode {
   readonly peerId: PeerId
-  readonly libp2p: Libp2p<{ identify: Identify, pubsub: GossipSub, introducer: IntroducerService }>
+  readonly libp2p: Libp2p<{ identify: Identify, pubsub: GossipSub, introducer: IntroducerService, connectionSlots: ConnectionSlotsService }>
   readonly introducer: IntroducerService
   getMultiaddrs(): Multiaddr[]
   /** Starts the node (and publishes its storage services); for `createNode({ start: false })`. */
@@ -98,7 +101,8 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
   checkStorage(options.storage)
   const privateKey = options.privateKey ??
     (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
-  const { dataDir, listen, storage, services, metrics, networkKey, privateKey: _key, start, ...introInit } = options
+  const { dataDir, listen, storage, services, metrics, networkKey, connections, privateKey: _key, start, ...introInit } = options
+  const slots = connectionSlots(connections)
 
   const libp2p = await createLibp2p({
     start: false,
@@ -109,11 +113,10 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: {
-      inboundConnectionThreshold: 50,
-      maxIncomingPendingConnections: 50
-    },
+    connectionGater: slots.connectionGater,
+    connectionManager: slots.connectionManager,
     services: {
+      connectionSlots: slots.service,
       identify: identify(),
       pubsub: gossipsub(gossipsubOptions({ grid: options.grid, services })),
       introducer: introducer({
