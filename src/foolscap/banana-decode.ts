@@ -119,7 +119,8 @@ export class BananaDecoder {
 
   private child (v: Child): void {
     const top = this.stack[this.stack.length - 1]
-    if (top.children.length >= this.limits.maxContainerItems * 2) {
+    const perItem = top.type === 'dict' || top.type === 'copyable' || top.type === 'arguments' ? 2 : 1
+    if (top.children.length >= this.limits.maxContainerItems * perItem + (top.type === 'arguments' ? 1 : 0)) {
       throw new BananaError(`'${top.type}' has more than ${this.limits.maxContainerItems} items`)
     }
     top.children.push(v)
@@ -183,7 +184,7 @@ export class BananaDecoder {
       case 'reference': {
         const [id] = exactly(f, 1)
         const v = typeof id === 'number' ? this.shared.get(id) : undefined
-        if (v === undefined) throw new BananaError(`dangling reference ${String(id)}`)
+        if (v === undefined) throw new BananaError(`dangling reference ${typeof id === "number" ? id : "(not an INT)"}`)
         return v
       }
       case 'my-reference': {
