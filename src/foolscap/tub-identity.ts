@@ -28,7 +28,7 @@ export function tubIdOfCertificate (der: Uint8Array): string {
 export function generateTubIdentity (): TubIdentity {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
-  const key = forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey
+  const key = forge.pki.privateKeyFromPem(privateKeyPem)
   const cert = forge.pki.createCertificate()
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e)
   cert.serialNumber = '01' + randomBytes(8).toString('hex')
