@@ -65,7 +65,7 @@ export class TokenReader {
     const body = (len: number | bigint, max: number, what: string): Uint8Array | undefined => {
       if (typeof len === 'bigint' || len > max) throw new BananaError(`${what} of ${len} bytes is over the limit of ${max}`)
       if (b.length - pos - 1 < len) return undefined
-      return b.slice(pos + 1, pos + 1 + len)
+      return Uint8Array.from(b.subarray(pos + 1, pos + 1 + len))
     }
     const small = (what: string): number => {
       if (typeof header === 'bigint' || header > Number.MAX_SAFE_INTEGER) throw new BananaError(`${what} number is too large`)
