@@ -36,6 +36,8 @@ export interface VerifiedTahoeAnnouncement {
   readonly oldestSupported?: string
   readonly anonymousStorageFurl?: string
   readonly permutationSeedBase32?: string
+  /** Tahoe 1.18+ storage servers also announce HTTP storage NURLs (carried, not used here). */
+  readonly anonymousStorageNurls?: readonly string[]
 }
 
 const ascii = new TextDecoder('latin1')
@@ -93,7 +95,10 @@ export function verifyTahoeAnnouncement (signed: SignedTahoeAnnouncement): Verif
     myVersion: text('my-version'),
     oldestSupported: text('oldest-supported'),
     anonymousStorageFurl: text('anonymous-storage-FURL'),
-    permutationSeedBase32: text('permutation-seed-base32')
+    permutationSeedBase32: text('permutation-seed-base32'),
+    anonymousStorageNurls: Array.isArray(fields['anonymous-storage-NURLs']) && fields['anonymous-storage-NURLs'].every(x => typeof x === 'string')
+      ? fields['anonymous-storage-NURLs'] as string[]
+      : undefined
   }
 }
 
