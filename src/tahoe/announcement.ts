@@ -97,7 +97,7 @@ export function verifyTahoeAnnouncement (signed: SignedTahoeAnnouncement): Verif
     anonymousStorageFurl: text('anonymous-storage-FURL'),
     permutationSeedBase32: text('permutation-seed-base32'),
     anonymousStorageNurls: Array.isArray(fields['anonymous-storage-NURLs']) && fields['anonymous-storage-NURLs'].every(x => typeof x === 'string')
-      ? fields['anonymous-storage-NURLs'] as string[]
+      ? fields['anonymous-storage-NURLs']
       : undefined
   }
 }
