@@ -15,6 +15,7 @@ import { RemoteReference } from './remote-reference.js'
 import { INITIAL_VOCAB_TABLES } from './vocab.js'
 import { fromUtf8, type BananaValue, type CallContext, type Referenceable } from './values.js'
 import type { ResolvedLimits } from './limits.js'
+import { KeyError, errorType, namedArgs } from './call-args.js'
 
 export interface BrokerInit {
   socket: Duplex
@@ -276,28 +277,4 @@ export class Broker {
       this.send(this.writer.ping(0).take())
     }
   }
-}
-
-/** Python's KeyError, the type Foolscap reports for an unknown swissnum. */
-class KeyError extends Error {
-  override readonly name = 'KeyError'
-}
-
-/** Maps positional arguments to parameter names, as Foolscap's method schemas do. */
-function namedArgs (params: readonly string[], positional: BananaValue[], kwargs: Map<string, BananaValue>): Map<string, BananaValue> {
-  if (positional.length > params.length) throw new Violation(`too many positional arguments (${positional.length})`)
-  const out = new Map<string, BananaValue>()
-  positional.forEach((v, i) => out.set(params[i], v))
-  for (const [k, v] of kwargs) {
-    if (!params.includes(k)) throw new Violation(`unknown argument '${k}'`)
-    if (out.has(k)) throw new Violation(`argument '${k}' given twice`)
-    out.set(k, v)
-  }
-  return out
-}
-
-function errorType (e: Error): string {
-  if (e.name === 'KeyError') return 'builtins.KeyError'
-  if (e instanceof Violation) return 'foolscap.tokens.Violation'
-  return `gossip_introducer.${e.name}`
 }

@@ -84,7 +84,7 @@ describe('PB over loopback between two tubs', () => {
     assert.equal(await ref.callRemote('echo', { value: 1 }), 1)
   })
 
-  it('closes only the connection that sends bad banana, with an ERROR token', async () => {
+  async function rawNegotiated (): Promise<{ socket: import('node:tls').TLSSocket, received: () => Buffer, closed: Promise<unknown> }> {
     const id = generateTubIdentity()
     const raw = connect(port, '127.0.0.1')
     await new Promise(resolve => raw.once('connect', resolve))
@@ -95,12 +95,25 @@ describe('PB over loopback between two tubs', () => {
     let got = Buffer.from(n.rest)
     n.socket.on('data', (d: Buffer) => { got = Buffer.concat([got, d]) })
     n.socket.resume()
-    const closed = new Promise(resolve => n.socket.once('close', resolve))
-    n.socket.write(Buffer.from('0090', 'hex')) // an invalid type byte
-    await closed
-    assert.match(got.toString('latin1'), /invalid token type byte/)
+    return { socket: n.socket, received: () => got, closed: new Promise(resolve => n.socket.once('close', resolve)) }
+  }
+
+  it('closes only the connection that sends bad banana, with an ERROR token', async () => {
+    const c = await rawNegotiated()
+    c.socket.write(Buffer.from('0090', 'hex')) // an invalid type byte
+    await c.closed
+    assert.match(c.received().toString('latin1'), /invalid token type byte/)
     const ref = await clientTub.getReference(furl)
     assert.equal(await ref.callRemote('echo', { value: 5 }), 5)
+  })
+
+  it('pings a silent peer and drops it after the idle timeout', async () => {
+    const c = await rawNegotiated()
+    const t0 = Date.now()
+    await c.closed
+    const ms = Date.now() - t0
+    assert.ok(ms >= 700 && ms < 4000, `dropped after ${ms} ms (idle timeout 800 ms)`)
+    assert.ok(c.received().includes(Buffer.from([0x00, 0x8e])), 'it was sent a PING first')
   })
 
   it('refuses a wrong tub id, times out a silent peer, and bounds connections in negotiation', async () => {
