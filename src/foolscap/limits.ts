@@ -3,6 +3,7 @@
  * `FoolscapLimits`; `resolveLimits` fills in the defaults once.
  */
 import * as C from './constants.js'
+import { InvalidOptionError } from '../errors.js'
 
 export interface FoolscapLimits {
   /** Longest STRING token. @default 262144 */
@@ -58,8 +59,8 @@ export function resolveLimits (l: FoolscapLimits = {}): ResolvedLimits {
     maxNegotiating: l.maxNegotiating ?? C.DEFAULT_MAX_NEGOTIATING
   }
   for (const [k, v] of Object.entries(r)) {
-    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`Foolscap limit ${k} must be a positive integer, got ${v}`)
+    if (!Number.isInteger(v) || v <= 0) throw new InvalidOptionError(k, `must be a positive integer, got ${v}`)
   }
-  if (r.idleTimeoutMs <= r.keepaliveMs) throw new RangeError('idleTimeoutMs must be longer than keepaliveMs')
+  if (r.idleTimeoutMs <= r.keepaliveMs) throw new InvalidOptionError('idleTimeoutMs', 'must be longer than keepaliveMs')
   return r
 }

@@ -5,6 +5,7 @@
  * `announce()` (e.g. from the gossip grid) and go to every current and later subscriber of
  * their service; announcements published here are handed to `onAnnouncement`.
  */
+import { InvalidOptionError } from '../errors.js'
 import { Tub } from '../foolscap/tub.js'
 import { decodeTubIdentity } from '../foolscap/tub-identity.js'
 import { Violation } from '../foolscap/errors.js'
@@ -66,7 +67,7 @@ export class TahoeIntroducerServer {
   private readonly service: Referenceable
 
   constructor (init: TahoeIntroducerServerInit) {
-    if (!/^[a-z2-7]{1,100}$/.test(init.swissnum)) throw new RangeError('swissnum must be 1 to 100 base32 characters')
+    if (!/^[a-z2-7]{1,100}$/.test(init.swissnum)) throw new InvalidOptionError('swissnum', 'must be 1 to 100 lowercase base32 characters')
     this.init = init
     this.tub = new Tub({ identity: decodeTubIdentity(init.tubIdentity), limits: init.limits })
     this.table = new AnnouncementTable(init.maxAnnouncements ?? DEFAULT_MAX_ANNOUNCEMENTS)
