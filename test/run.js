@@ -26,8 +26,12 @@ function findTests (dir) {
 }
 
 // `npm test -- pattern` runs only the test files whose path contains the pattern.
+// Interop tests against real Tahoe (*.interop.test.js) are slow: they run only when a
+// pattern names them (`npm run test:tahoe`).
 const filters = process.argv.slice(2)
-const files = findTests('dist/test').filter(f => filters.length === 0 || filters.some(p => f.includes(p)))
+const files = findTests('dist/test')
+  .filter(f => filters.length === 0 || filters.some(p => f.includes(p)))
+  .filter(f => !f.includes('.interop.') || filters.some(p => p.includes('interop')))
 if (files.length === 0) {
   console.error('no test files found under dist/test: run `npm run build` first')
   process.exit(1)
