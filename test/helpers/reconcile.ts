@@ -76,3 +76,34 @@ export function reconcile (a: readonly SyncItem[], b: readonly SyncItem[], optio
   }
   return { initiator: initiator.result(), responder: responder.result(), messages, bytes, largest }
 }
+
+function id (item: SyncItem): string {
+  return `${item.service}/${Buffer.from(item.publicKey).toString('hex')}/${item.seqnum}/${Buffer.from(item.digest.subarray(0, 16)).toString('hex')}`
+}
+
+/** A result as sorted strings, for comparing. */
+export function describeResult (r: ReconcileResult): { iNeed: string[], theyNeed: string[], conflicts: string[] } {
+  return {
+    iNeed: r.iNeed.map(id).sort(),
+    theyNeed: r.theyNeed.map(id).sort(),
+    conflicts: r.conflicts.map(c => `${id(c.mine)} ${id(c.theirs)}`).sort()
+  }
+}
+
+/** What `a`'s side should find against `b`, computed naively from both sets. */
+export function expected (a: readonly SyncItem[], b: readonly SyncItem[], services: ReadonlySet<string>): { iNeed: string[], theyNeed: string[], conflicts: string[] } {
+  const slot = (i: SyncItem): string => `${i.service}/${Buffer.from(i.publicKey).toString('hex')}`
+  const mine = new Map(a.filter(i => services.has(i.service)).map(i => [slot(i), i]))
+  const theirs = new Map(b.filter(i => services.has(i.service)).map(i => [slot(i), i]))
+  const out = { iNeed: [] as string[], theyNeed: [] as string[], conflicts: [] as string[] }
+  for (const [s, t] of theirs) {
+    const m = mine.get(s)
+    if (m == null || t.seqnum > m.seqnum) out.iNeed.push(id(t))
+    else if (t.seqnum === m.seqnum && id(t) !== id(m)) out.conflicts.push(`${id(m)} ${id(t)}`)
+  }
+  for (const [s, m] of mine) {
+    const t = theirs.get(s)
+    if (t == null || m.seqnum > t.seqnum) out.theyNeed.push(id(m))
+  }
+  return { iNeed: out.iNeed.sort(), theyNeed: out.theyNeed.sort(), conflicts: out.conflicts.sort() }
+}
