@@ -84,7 +84,7 @@ describe('a peer message breaking a rule ends in a ReconcileError', () => {
     ['a range after the end', [range({ toEnd: true }), range({ service: 'helper' })], 'bad-bound'],
     ['a first bound with no service', [range({ keyPrefix: key(1), mode: Sync2Mode.FINGERPRINT, fingerprint: fp() })], 'bad-bound'],
     ['a bound naming an invalid service', [range({ service: 'No Such', mode: Sync2Mode.FINGERPRINT, fingerprint: fp() })], 'bad-bound'],
-    ['a key prefix of 33 bytes', [range({ service: 'helper', keyPrefix: new Uint8Array(33) as Uint8Array<ArrayBuffer> })], 'bad-bound'],
+    ['a key prefix of 33 bytes', [range({ service: 'helper', keyPrefix: new Uint8Array(33) })], 'bad-bound'],
     ['an end bound that names a service', [range({ toEnd: true, service: 'helper' })], 'malformed'],
     ['a 15-byte fingerprint', [range({ toEnd: true, mode: Sync2Mode.FINGERPRINT, fingerprint: rng.bytes(15) as Uint8Array<ArrayBuffer> })], 'malformed'],
     ['a SKIP with a fingerprint', [range({ toEnd: true, fingerprint: fp() })], 'malformed'],
