@@ -5,7 +5,8 @@
  */
 import { Sync2Reconcile } from '../../src/pb/sync2.js'
 import { ItemSet } from '../../src/sync/reconcile/item-set.js'
-import { Reconciler, type ReconcileResult } from '../../src/sync/reconcile/reconciler.js'
+import { Reconciler } from '../../src/sync/reconcile/reconciler.js'
+import type { ReconcileResult } from '../../src/sync/reconcile/differences.js'
 import type { SyncItem } from '../../src/sync/reconcile/item.js'
 import type { ReconcileLimits } from '../../src/sync/reconcile/limits.js'
 import type { Prng } from '../fuzz/fuzz-kit.js'

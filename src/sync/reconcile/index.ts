@@ -11,4 +11,5 @@ export {
   DEFAULT_MAX_RECONCILE_ITEMS, DEFAULT_MAX_RECONCILE_ROUNDS, DEFAULT_RECONCILE_LIMITS, MAX_RECONCILE_ITEMS_PER_MESSAGE,
   MAX_RECONCILE_MESSAGE_BYTES, MAX_RECONCILE_RANGES, type ReconcileLimits
 } from './limits.js'
-export { Reconciler, type ReconcileResult, type ReconcilerInit, type Step } from './reconciler.js'
+export { type ReconcileResult } from './differences.js'
+export { Reconciler, type ReconcilerInit, type Step } from './reconciler.js'

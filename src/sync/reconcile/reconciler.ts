@@ -13,19 +13,10 @@
 import { Sync2Mode, type Sync2Range } from '../../pb/sync2.js'
 import { ReconcileError } from './errors.js'
 import { compareKeys, sameRecord, slotId, sortKey, type SyncItem } from './item.js'
+import { Differences, type ReconcileResult } from './differences.js'
 import { END, START, compareBounds, type Bound, type ItemSet, type UpperBound } from './item-set.js'
 import { FRAME_HEADROOM_BYTES, ITEMS_THRESHOLD, resolveLimits, SPLIT_BUCKETS, type ReconcileLimits } from './limits.js'
-import { expectsReply, MessageBuilder, readRanges, type Budget, type InRange, type OutRange } from './wire.js'
-
-/** What reconciliation found. Every list is in item order. */
-export interface ReconcileResult {
-  /** The peer's items for slots we lack or hold with a lower seqnum: records to receive. */
-  iNeed: SyncItem[]
-  /** Our items for slots the peer lacks or holds with a lower seqnum: records to send. */
-  theyNeed: SyncItem[]
-  /** Slots both hold at the same seqnum with different bytes: neither replaces the other. */
-  conflicts: Array<{ mine: SyncItem, theirs: SyncItem }>
-}
+import { expectsReply, implicitEnd, MessageBuilder, readRanges, type Budget, type InRange, type OutRange } from './wire.js'
 
 export interface ReconcilerInit {
   /** Services reconciled: an item of another service from the peer is an error. */
@@ -46,7 +37,6 @@ export interface Step {
   done: boolean
 }
 
-interface Difference { mine?: SyncItem, theirs?: SyncItem }
 /** A range we sent ITEMS for, with the items as listed. */
 interface Listed { lower: Bound, upper: UpperBound, items: readonly SyncItem[] }
 /** A range we know to differ, asked about again in our last message. */
@@ -61,8 +51,7 @@ export class Reconciler {
   rounds = 0
   private items: ItemSet
   private services: ReadonlySet<string>
-  private readonly differences = new Map<string, Difference>()
-  private theirCount = 0
+  private readonly differences: Differences
   private listed: Listed[] = []
   private differing: Span[] = []
   private awaiting = false
@@ -71,6 +60,7 @@ export class Reconciler {
 
   constructor (items: ItemSet, init: ReconcilerInit) {
     this.limits = resolveLimits(init.limits)
+    this.differences = new Differences(this.limits.maxItems)
     this.services = init.services
     this.items = items.restrict(new Set(init.services))
     this.firstWider = init.firstMessageWider === true
@@ -149,21 +139,7 @@ export class Reconciler {
 
   /** What was found; complete once `done`. */
   result (): ReconcileResult {
-    const iNeed: SyncItem[] = []
-    const theyNeed: SyncItem[] = []
-    const conflicts: Array<{ mine: SyncItem, theirs: SyncItem }> = []
-    const entries = [...this.differences.values()].map(d => ({ d, key: sortKey((d.mine ?? d.theirs)!.service, (d.mine ?? d.theirs)!.publicKey) }))
-    entries.sort((a, b) => compareKeys(a.key, b.key))
-    for (const { d: { mine, theirs } } of entries) {
-      if (theirs != null && (mine == null || theirs.seqnum > mine.seqnum)) {
-        iNeed.push(theirs)
-      } else if (mine != null && (theirs == null || mine.seqnum > theirs.seqnum)) {
-        theyNeed.push(mine)
-      } else if (mine != null && theirs != null) {
-        conflicts.push({ mine, theirs })
-      }
-    }
-    return { iNeed, theyNeed, conflicts }
+    return this.differences.result()
   }
 
   /** Answers one range into `builder`; false when the answer does not fit. */
@@ -248,16 +224,16 @@ export class Reconciler {
       const order = i >= end ? 1 : k >= theirs.length ? -1 : compareKeys(this.items.key(i), sortKey(theirs[k].service, theirs[k].publicKey))
       if (order < 0) {
         mine.push(this.items.item(i))
-        this.record(this.items.item(i), undefined)
+        this.differences.record(this.items.item(i), undefined)
         i++
       } else if (order > 0) {
         missing.push(k)
-        this.record(undefined, theirs[k])
+        this.differences.record(undefined, theirs[k])
         k++
       } else {
         if (!sameRecord(this.items.item(i), theirs[k])) {
           mine.push(this.items.item(i))
-          this.record(this.items.item(i), theirs[k])
+          this.differences.record(this.items.item(i), theirs[k])
         }
         i++
         k++
@@ -285,28 +261,11 @@ export class Reconciler {
           throw new ReconcileError('bad-diff', `DIFF both lists and contradicts our item ${index}`)
         }
       }
-      this.record(index != null ? ours.items[index] : undefined, theirs)
+      this.differences.record(index != null ? ours.items[index] : undefined, theirs)
     }
     for (const index of r.missing) {
-      this.record(ours.items[index], undefined)
+      this.differences.record(ours.items[index], undefined)
     }
-  }
-
-  /** Notes a difference; the same slot must always be described the same way. */
-  private record (mine: SyncItem | undefined, theirs: SyncItem | undefined): void {
-    const id = slotId((mine ?? theirs)!)
-    const known = this.differences.get(id)
-    if (known != null) {
-      const same = known.theirs == null ? theirs == null : theirs != null && sameRecord(known.theirs, theirs)
-      if (!same) {
-        throw new ReconcileError('inconsistent', `two different answers for the slot ${id}`)
-      }
-      return
-    }
-    if (theirs != null && ++this.theirCount > this.limits.maxItems) {
-      throw new ReconcileError('too-many-items', `more than ${this.limits.maxItems} peer items`)
-    }
-    this.differences.set(id, { mine, theirs })
   }
 
   /**
@@ -342,12 +301,3 @@ export class Reconciler {
 }
 
 const NONE: Budget = { bytes: 0, ranges: 0, items: 0 }
-
-/** The implicit SKIP to the end after a message whose last range stops short of it. */
-function implicitEnd (ranges: readonly InRange[]): InRange[] {
-  const last = ranges.at(-1)
-  if (last?.upper === END) {
-    return []
-  }
-  return [{ lower: last?.upper ?? START, upper: END, mode: Sync2Mode.SKIP, fingerprint: new Uint8Array(), items: [], missing: [] }]
-}

@@ -214,3 +214,12 @@ function itemsToWire (items: readonly SyncItem[]): Sync2Item[] {
 export function expectsReply (ranges: ReadonlyArray<{ mode: Sync2Mode }>): boolean {
   return ranges.some(r => r.mode === Sync2Mode.FINGERPRINT || r.mode === Sync2Mode.ITEMS)
 }
+
+/** The implicit SKIP to the end after a message whose last range stops short of it. */
+export function implicitEnd (ranges: readonly InRange[]): InRange[] {
+  const last = ranges.at(-1)
+  if (last?.upper === END) {
+    return []
+  }
+  return [{ lower: last?.upper ?? START, upper: END, mode: Sync2Mode.SKIP, fingerprint: new Uint8Array(), items: [], missing: [] }]
+}
