@@ -9,13 +9,13 @@
  * Both sides bound what they read (bytes per frame, frames, records, time). The asker
  * hands every record to the same validation and replacement path as gossip.
  */
-import { lpStream } from '@libp2p/utils'
 import { SyncPage, SyncRequest } from '../pb/sync.js'
 import { isValidServiceName } from '../announcement/names.js'
 import { MAX_SIGNED_ANNOUNCEMENT_BYTES } from '../announcement/record.js'
-import { describeError } from '../errors.js'
+import { boundedLpStream, decodeFrame as decode, SyncProtocolError } from './frames.js'
 import type { AbortOptions, Stream } from '@libp2p/interface'
-import type { Uint8ArrayList } from 'uint8arraylist'
+
+export { SyncProtocolError }
 
 export const SYNC_PROTOCOL = '/gossip-introducer/sync/1.0.0'
 /** Largest request a holder reads. */
@@ -31,49 +31,7 @@ export const DEFAULT_SYNC_PAGE_RECORDS = 256
 /** Most records an asker takes from one exchange. */
 export const DEFAULT_MAX_SYNC_RECORDS = 50_000
 
-export class SyncProtocolError extends Error {
-  static readonly NAME = 'SyncProtocolError'
-  override readonly name = SyncProtocolError.NAME
-}
-
 const PAGE_OVERHEAD_BYTES = 16
-
-/**
- * Reads a frame's varint length prefix, giving up once it is longer than any prefix of
- * a frame up to `maxDataLength` could be. lpStream's own decoder keeps asking for one more
- * byte while the varint is unfinished, so a peer sending 0x80 bytes forever grew the
- * asker's heap by ~100 bytes per byte received until the timeout.
- */
-function boundedLengthDecoder (maxDataLength: number): (data: Uint8ArrayList) => number {
-  let maxBytes = 1
-  while (2 ** (7 * maxBytes) <= maxDataLength) {
-    maxBytes++
-  }
-  return (data) => {
-    let value = 0
-    for (let i = 0; i < data.byteLength && i < maxBytes; i++) {
-      const b = data.get(i)
-      value += (b & 0x7f) * 2 ** (7 * i)
-      if (b < 0x80) {
-        return value
-      }
-    }
-    if (data.byteLength < maxBytes) {
-      // unfinished: lpStream reads one more byte when the decoder throws a RangeError
-      throw new RangeError('unfinished length prefix')
-    }
-    throw new SyncProtocolError(`frame length prefix longer than ${maxBytes} bytes`)
-  }
-}
-
-/** Decodes a frame; a peer's garbage (or a frame over a limit) is a SyncProtocolError. */
-function decode<T> (codec: { decode(buf: Uint8ArrayList, opts: { limits: Record<string, number> }): T }, bytes: Uint8ArrayList, limits: Record<string, number>, what: string): T {
-  try {
-    return codec.decode(bytes, { limits })
-  } catch (err) {
-    throw new SyncProtocolError(`malformed sync ${what}: ${describeError(err)}`)
-  }
-}
 
 export interface AnswerOptions extends AbortOptions {
   grid: string
@@ -83,7 +41,7 @@ export interface AnswerOptions extends AbortOptions {
 
 /** Holder side: reads one request, writes the pages, closes. */
 export async function answerSync (stream: Stream, options: AnswerOptions): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_REQUEST_BYTES, lengthDecoder: boundedLengthDecoder(MAX_SYNC_REQUEST_BYTES) })
+  const lp = boundedLpStream(stream, MAX_SYNC_REQUEST_BYTES)
   const request = decode(SyncRequest, await lp.read(options), { services: MAX_SYNC_SERVICES }, 'request')
   if (request.grid !== options.grid) {
     throw new SyncProtocolError(`sync request for grid ${JSON.stringify(request.grid)}, this node is in ${JSON.stringify(options.grid)}`)
@@ -121,7 +79,7 @@ export interface RequestOptions extends AbortOptions {
  */
 export async function * requestSync (stream: Stream, options: RequestOptions): AsyncGenerator<Uint8Array[]> {
   const maxRecords = options.maxRecords ?? DEFAULT_MAX_SYNC_RECORDS
-  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_PAGE_BYTES, lengthDecoder: boundedLengthDecoder(MAX_SYNC_PAGE_BYTES) })
+  const lp = boundedLpStream(stream, MAX_SYNC_PAGE_BYTES)
   const services = [...options.services].slice(0, MAX_SYNC_SERVICES)
   await lp.write(SyncRequest.encode({
     grid: options.grid,
