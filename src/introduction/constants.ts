@@ -28,8 +28,8 @@ export const DEFAULT_MAINTENANCE_INTERVAL_MS = 2000
 export const FOLLOW_UP_SYNC_MS = 3000
 /** How often a node syncs with one connected peer to repair what gossip lost. */
 export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 5 * 60 * 1000
-/** Time a sync exchange may take, on either side. */
-export const DEFAULT_SYNC_TIMEOUT_MS = 10_000
+/** Time a sync exchange may take, on either side (the protocol modules' default). */
+export { DEFAULT_SYNC_TIMEOUT_MS } from '../sync/sync-protocol.js'
 export const MIN_SYNC_TIMEOUT_MS = 100
 /** Cache writes are grouped: at most one per this interval. */
 export const DEFAULT_CACHE_WRITE_DELAY_MS = 1000

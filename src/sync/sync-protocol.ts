@@ -28,6 +28,8 @@ export const MAX_SYNC_PAGE_RECORDS = 512
 export const MAX_SYNC_PAGE_BYTES = 256 * 1024
 /** Records per page asked for by default. */
 export const DEFAULT_SYNC_PAGE_RECORDS = 256
+/** Time an asker gives a whole exchange, and a holder gives reading the request and writing the answer. */
+export const DEFAULT_SYNC_TIMEOUT_MS = 10_000
 /** Most records an asker takes from one exchange. */
 export const DEFAULT_MAX_SYNC_RECORDS = 50_000
 
