@@ -8,8 +8,16 @@
 import { DEFAULT_CACHE_WRITE_DELAY_MS } from './constants.js'
 import type { Intake } from './intake.js'
 import type { IntroductionStore } from './store.js'
-import type { PeerTable } from '../peer-table.js'
+import type { PeerTable, ServicePeer } from '../peer-table.js'
 import type { Logger, Startable } from '@libp2p/interface'
+
+/** What the cache keeps of the peers this node reached (the ConnectionKeeper's memory). */
+export interface Reachability {
+  /** Whether this node had a connection with the publisher at an address of its record. */
+  reached(peer: ServicePeer): boolean
+  /** Restored from the cache: the record's addresses count as confirmed. */
+  confirm(peer: ServicePeer): void
+}
 
 export class Cache implements Startable {
   private timer?: ReturnType<typeof setTimeout>
@@ -21,7 +29,8 @@ export class Cache implements Startable {
     private readonly intake: Intake,
     private readonly store: IntroductionStore,
     private readonly now: () => number,
-    private readonly log: Logger
+    private readonly log: Logger,
+    private readonly reach?: Reachability
   ) {}
 
   start (): void {
@@ -39,11 +48,14 @@ export class Cache implements Startable {
     let dropped = 0
     for (const entry of await this.store.loadCache()) {
       try {
-        await this.intake.ingest(entry.record, { via: 'cache' }, {
+        const result = await this.intake.ingest(entry.record, { via: 'cache' }, {
           ageMs: Math.max(0, this.now() - entry.originMs),
           firstSeen: entry.firstSeenMs,
           refreshes: entry.refreshes
         })
+        if (entry.reached === true && result.outcome !== 'tombstoned') {
+          this.reach?.confirm(result.peer)
+        }
         loaded++
       } catch {
         dropped++
@@ -62,7 +74,11 @@ export class Cache implements Startable {
     this.writing = this.writing.then(async () => {
       // most important first (live, established, refreshed), for a store that keeps fewer
       await this.store.saveCache(this.table.held().map(h => ({
-        record: h.record.signed, originMs: h.originMs, firstSeenMs: h.peer?.firstSeen, refreshes: h.refreshes
+        record: h.record.signed,
+        originMs: h.originMs,
+        firstSeenMs: h.peer?.firstSeen,
+        refreshes: h.refreshes,
+        reached: h.peer != null && this.reach?.reached(h.peer) === true
       })))
     })
     await this.writing

@@ -2,19 +2,25 @@
  * Keeps this node connected: bootstrap entries are dialled until they answer (libp2p's
  * bootstrap module dials once only) and re-dialled with exponential backoff while they
  * are down; connections to known introducers are kept at the target count, replacing
- * lost ones from what the peer table knows; a node with no connection at all falls back
- * on any peer it knows (e.g. from its cache). Kept connections are tagged so that libp2p
- * re-dials them when they drop.
+ * lost ones from what the peer table knows, those reached before first; a node with no
+ * connection at all falls back on any peer it knows (e.g. from its cache). Which
+ * addresses may be dialled when is the DialPolicy's: per-address backoff, and a budget
+ * for addresses never confirmed, so that records cannot aim the grid's dials at a third
+ * party (issue #10). Kept connections are tagged so that libp2p re-dials them when they
+ * drop.
  */
 import { KEEP_ALIVE } from '@libp2p/interface'
 import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import { INTRODUCER } from '../announcement/names.js'
 import { describeError } from '../errors.js'
+import { DialPolicy, withoutPeer, withPeer, type DialPlan } from './dial-policy.js'
+import { MAX_DIAL_ADDRESSES } from './constants.js'
 import type { DialTarget } from './bootstrap-entry.js'
+import type { Reachability } from './cache.js'
 import type { IntroductionComponents } from './index.js'
 import type { ResolvedOptions } from './options.js'
 import type { PeerTable, ServicePeer } from '../peer-table.js'
-import type { Logger, PeerId, Startable } from '@libp2p/interface'
+import type { Connection, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export const KEEP_ALIVE_TAG = `${KEEP_ALIVE}-gossip-introducer`
 /** A dial attempt gives up after this long. */
@@ -28,19 +34,36 @@ interface Backoff {
   inFlight: boolean
 }
 
+/** Dials started and put off, by kind, since start (for metrics). */
+export interface DialCounts {
+  /** Dials of bootstrap entries or confirmed addresses. */
+  confirmed: number
+  /** Dials of addresses never confirmed, within the budget. */
+  new: number
+  /** Dials that failed. */
+  failed: number
+  /** Passes in which a dial of a new address was put off for the budget. */
+  'over-budget': number
+}
+
+type DialResult = 'started' | 'skipped' | 'over-budget'
+
 export type KeeperOptions = Pick<ResolvedOptions, 'bootstrap' | 'bootstrapRetryMs' | 'bootstrapRetryMaxMs' | 'introducerTarget' | 'maintenanceIntervalMs' | 'now'>
 
-export class ConnectionKeeper implements Startable {
+export class ConnectionKeeper implements Startable, Reachability {
   private readonly backoff = new Map<string, Backoff>()
   private readonly maintenance: RepeatingTask
+  private readonly policy: DialPolicy
+  private readonly counts: DialCounts = { confirmed: 0, new: 0, failed: 0, 'over-budget': 0 }
 
   constructor (
-    private readonly components: Pick<IntroductionComponents, 'peerId' | 'connectionManager' | 'peerStore'>,
+    private readonly components: Pick<IntroductionComponents, 'peerId' | 'connectionManager' | 'peerStore' | 'events'>,
     private readonly table: PeerTable,
     private readonly init: KeeperOptions,
     private readonly log: Logger
   ) {
     this.maintenance = repeatingTask(() => { this.tick() }, init.maintenanceIntervalMs, { runImmediately: true })
+    this.policy = new DialPolicy({ retryMs: init.bootstrapRetryMs, retryMaxMs: init.bootstrapRetryMaxMs })
   }
 
   start (): void {
@@ -49,11 +72,16 @@ export class ConnectionKeeper implements Startable {
 
   /** The first pass runs as soon as the node is up. */
   afterStart (): void {
+    this.components.events.addEventListener('connection:open', this.onConnection)
+    for (const connection of this.components.connectionManager.getConnections()) {
+      this.policy.connected(connection.remotePeer.toString(), connection.remoteAddr, connection.direction)
+    }
     this.maintenance.start()
   }
 
   stop (): void {
     this.maintenance.stop()
+    this.components.events.removeEventListener('connection:open', this.onConnection)
   }
 
   isConnected (peerId: PeerId): boolean {
@@ -67,30 +95,74 @@ export class ConnectionKeeper implements Startable {
       .filter(id => !id.equals(this.components.peerId) && this.isConnected(id))
   }
 
+  /** Whether this node had a connection with `peer`'s publisher at an address of its record (Reachability). */
+  reached (peer: ServicePeer): boolean {
+    return this.policy.confirmedAny(peer.peerId.toString(), peer.multiaddrs)
+  }
+
+  /** Restored from the cache: `peer`'s addresses count as confirmed (Reachability). */
+  confirm (peer: ServicePeer): void {
+    this.policy.confirm(peer.peerId.toString(), peer.multiaddrs)
+  }
+
+  dialCounts (): DialCounts {
+    return { ...this.counts }
+  }
+
+  private readonly onConnection = (evt: CustomEvent<Connection>): void => {
+    const connection = evt.detail
+    this.policy.connected(connection.remotePeer.toString(), connection.remoteAddr, connection.direction)
+  }
+
   /** One pass: bootstrap peers, introducers up to the target, and a fallback. Never throws. */
   private tick (): void {
     for (const target of this.init.bootstrap) {
       if (!this.isConnected(target.peerId)) {
-        this.dial(target)
+        this.dial(target, true)
       }
     }
     const introducers = this.dialTargets(this.table.getPeers(INTRODUCER))
     let connected = introducers.filter(t => this.isConnected(t.peerId)).length
-    for (const target of shuffle(introducers)) {
-      if (connected >= this.init.introducerTarget) {
-        break
-      }
-      if (!this.isConnected(target.peerId) && this.dial(target)) {
-        connected++
+    if (connected < this.init.introducerTarget) {
+      for (const target of this.preferred(introducers.filter(t => !this.isConnected(t.peerId)))) {
+        if (connected >= this.init.introducerTarget) {
+          break
+        }
+        const result = this.dial(target)
+        if (result === 'started') {
+          connected++
+        } else if (result === 'over-budget') {
+          break // the rest are new too
+        }
       }
     }
     if (this.components.connectionManager.getConnections().length === 0) {
       // e.g. a restart from the cache while every bootstrap peer is down
       const known = [...this.table.sizes().keys()].flatMap(service => this.table.getPeers(service))
-      for (const target of shuffle(this.dialTargets(known)).slice(0, FALLBACK_DIALS)) {
-        this.dial(target)
+      let dialled = 0
+      for (const target of this.preferred(this.dialTargets(known))) {
+        if (dialled >= FALLBACK_DIALS) {
+          break
+        }
+        const result = this.dial(target)
+        if (result === 'started') {
+          dialled++
+        } else if (result === 'over-budget') {
+          break
+        }
       }
     }
+  }
+
+  /** Targets with a confirmed address that may be dialled now first, each group in random order. */
+  private preferred (targets: DialTarget[]): DialTarget[] {
+    const now = this.init.now()
+    const known: DialTarget[] = []
+    const others: DialTarget[] = []
+    for (const target of targets) {
+      (this.policy.hasConfirmed(target.peerId.toString(), target.multiaddrs, now) ? known : others).push(target)
+    }
+    return [...shuffle(known), ...shuffle(others)]
   }
 
   /** One target per publisher with addresses, not this node. */
@@ -107,40 +179,64 @@ export class ConnectionKeeper implements Startable {
     return out
   }
 
-  /** Starts a dial unless one is under way or backing off; true when one started. */
-  private dial (target: DialTarget): boolean {
+  /**
+   * Starts a dial unless one is under way, the peer or its addresses are backing off, or
+   * (for addresses never confirmed) the budget is spent. `configured`: a bootstrap entry.
+   */
+  private dial (target: DialTarget, configured = false): DialResult {
     const key = target.peerId.toString()
     if (target.peerId.equals(this.components.peerId)) {
-      return false
+      return 'skipped'
     }
     const state = this.backoff.get(key) ?? { failures: 0, nextAttemptAt: 0, inFlight: false }
     const now = this.init.now()
     if (state.inFlight || state.nextAttemptAt > now) {
-      return false
+      return 'skipped'
     }
+    const plan = this.policy.plan(key, target.multiaddrs, now, configured)
+    if (plan === 'over-budget') {
+      this.counts['over-budget']++
+      return plan
+    }
+    if (plan === 'waiting') {
+      return 'skipped'
+    }
+    this.counts[plan.confirmed ? 'confirmed' : 'new']++
     state.inFlight = true
+    this.backoff.delete(key)
     this.backoff.set(key, state)
-    void this.connect(target).then(() => {
+    if (this.backoff.size > MAX_DIAL_ADDRESSES) {
+      const oldest = this.backoff.entries().next().value
+      if (oldest != null && !oldest[1].inFlight) this.backoff.delete(oldest[0])
+    }
+    this.policy.started(plan)
+    void this.connect(target.peerId, plan).then(() => {
       state.failures = 0
       state.nextAttemptAt = 0
+      this.policy.succeeded(plan)
     }, (err: unknown) => {
+      this.counts.failed++
       state.failures++
-      const delay = Math.min(this.init.bootstrapRetryMaxMs, this.init.bootstrapRetryMs * 2 ** (state.failures - 1))
-      state.nextAttemptAt = this.init.now() + delay
-      this.log('dial %p failed (%d times), next try in %d ms: %s', target.peerId, state.failures, delay, describeError(err))
+      const delay = Math.min(this.init.bootstrapRetryMaxMs, this.init.bootstrapRetryMs * 2 ** Math.min(30, state.failures - 1))
+      const now = this.init.now()
+      state.nextAttemptAt = now + delay
+      const addressDelay = this.policy.failed(plan, now)
+      this.log('dial %p failed (%d times, %s address), next try in %d ms: %s', target.peerId, state.failures,
+        plan.confirmed ? 'a confirmed' : 'a new', Math.max(delay, addressDelay), describeError(err))
     }).finally(() => {
       state.inFlight = false
     })
-    return true
+    return 'started'
   }
 
-  private async connect (target: DialTarget): Promise<void> {
+  /** Dials exactly the plan's addresses; only once connected is the peer kept (tagged). */
+  private async connect (peerId: PeerId, plan: DialPlan): Promise<void> {
     const { peerStore, connectionManager } = this.components
-    await peerStore.merge(target.peerId, {
-      multiaddrs: [...target.multiaddrs],
+    await connectionManager.openConnection(plan.multiaddrs.map(ma => withPeer(ma, peerId)), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+    await peerStore.merge(peerId, {
+      multiaddrs: plan.multiaddrs.map(withoutPeer),
       tags: { [KEEP_ALIVE_TAG]: { value: 1 } }
     })
-    await connectionManager.openConnection(target.peerId, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
   }
 }
 

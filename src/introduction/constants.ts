@@ -49,3 +49,16 @@ export const MAX_PENDING_CHANGES = 10_000
 export const MAX_INBOUND_SYNC_STREAMS = 4
 /** Peers asked at once when a node subscribes to a service after start. */
 export const CATCH_UP_PEERS = 3
+/**
+ * Dials of addresses this node never had a connection at (an introducer record names
+ * them, nothing proves the publisher is there), for the whole node: a burst, then so many
+ * a minute. Bootstrap entries and confirmed addresses are not counted (dial-policy.ts).
+ */
+export const NEW_ADDRESS_DIAL_BURST = 4
+export const NEW_ADDRESS_DIALS_PER_MINUTE = 4
+/** Longest wait between dials of an address never confirmed (confirmed ones: bootstrapRetryMaxMs). */
+export const NEW_ADDRESS_RETRY_MAX_MS = 10 * 60 * 1000
+/** Most addresses whose backoff is remembered (least recently dialled forgotten first). */
+export const MAX_DIAL_ADDRESSES = 4096
+/** Most peers whose confirmed addresses are remembered (least recently connected forgotten first). */
+export const MAX_REMEMBERED_PEERS = 1024

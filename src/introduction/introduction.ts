@@ -106,7 +106,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       grid: options.grid, timeoutMs: options.syncTimeoutMs, antiEntropyIntervalMs: options.antiEntropyIntervalMs
     }, log)
     this.expiry = new Expiry(table, options.now)
-    this.cache = new Cache(table, intake, store, options.now, log)
+    this.cache = new Cache(table, intake, store, options.now, log, this.keeper)
     this.changeStreams = new Changes(table)
   }
 

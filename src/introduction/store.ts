@@ -14,6 +14,11 @@ export interface CacheEntry {
   firstSeenMs?: number
   /** Times the live entry was refreshed since firstSeenMs. */
   refreshes?: number
+  /**
+   * The node had a connection with the publisher at an address of the record (or from its
+   * host): after a restart it dials those addresses as confirmed (dial-policy.ts).
+   */
+  reached?: boolean
 }
 
 export interface IntroductionStore {

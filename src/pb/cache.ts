@@ -160,6 +160,12 @@ export namespace CachedRecords {
     index: number
   }
 
+  export interface CachedRecordsEntriesReachedFieldEvent {
+    field: '$.entries[].reached'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<CachedRecords>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CachedRecords.codec())
   }
@@ -168,7 +174,7 @@ export namespace CachedRecords {
     return decodeMessage(buf, CachedRecords.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CachedRecords>): Generator<CachedRecordsRecordsFieldEvent | CachedRecordsEntriesRecordFieldEvent | CachedRecordsEntriesOriginMsFieldEvent | CachedRecordsEntriesFirstSeenMsFieldEvent | CachedRecordsEntriesRefreshesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CachedRecords>): Generator<CachedRecordsRecordsFieldEvent | CachedRecordsEntriesRecordFieldEvent | CachedRecordsEntriesOriginMsFieldEvent | CachedRecordsEntriesFirstSeenMsFieldEvent | CachedRecordsEntriesRefreshesFieldEvent | CachedRecordsEntriesReachedFieldEvent> {
     return streamMessage(buf, CachedRecords.codec(), opts)
   }
 }
@@ -178,6 +184,7 @@ export interface CachedRecord {
   originMs: number
   firstSeenMs: number
   refreshes: number
+  reached: boolean
 }
 
 export namespace CachedRecord {
@@ -210,6 +217,11 @@ export namespace CachedRecord {
           w.uint32(obj.refreshes)
         }
 
+        if ((obj.reached != null && obj.reached !== false)) {
+          w.uint32(40)
+          w.bool(obj.reached)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -218,7 +230,8 @@ export namespace CachedRecord {
           record: uint8ArrayAlloc(0),
           originMs: 0,
           firstSeenMs: 0,
-          refreshes: 0
+          refreshes: 0,
+          reached: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -241,6 +254,10 @@ export namespace CachedRecord {
             }
             case 4: {
               obj.refreshes = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.reached = reader.bool()
               break
             }
             default: {
@@ -286,6 +303,13 @@ export namespace CachedRecord {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.reached`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -318,6 +342,11 @@ export namespace CachedRecord {
     value: number
   }
 
+  export interface CachedRecordReachedFieldEvent {
+    field: '$.reached'
+    value: boolean
+  }
+
   export function encode (obj: Partial<CachedRecord>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CachedRecord.codec())
   }
@@ -326,7 +355,7 @@ export namespace CachedRecord {
     return decodeMessage(buf, CachedRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CachedRecord>): Generator<CachedRecordRecordFieldEvent | CachedRecordOriginMsFieldEvent | CachedRecordFirstSeenMsFieldEvent | CachedRecordRefreshesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CachedRecord>): Generator<CachedRecordRecordFieldEvent | CachedRecordOriginMsFieldEvent | CachedRecordFirstSeenMsFieldEvent | CachedRecordRefreshesFieldEvent | CachedRecordReachedFieldEvent> {
     return streamMessage(buf, CachedRecord.codec(), opts)
   }
 }

@@ -219,7 +219,8 @@ export class FileStore implements IntroductionStore {
     const entries: CacheEntry[] = cache.entries.map(e => ({
       record: e.record,
       originMs: e.originMs,
-      ...(e.firstSeenMs > 0 ? { firstSeenMs: e.firstSeenMs, refreshes: e.refreshes } : {})
+      ...(e.firstSeenMs > 0 ? { firstSeenMs: e.firstSeenMs, refreshes: e.refreshes } : {}),
+      ...(e.reached ? { reached: true } : {})
     }))
     for (const record of cache.records.slice(0, MAX_CACHED_RECORDS - entries.length)) {
       entries.push({ record, originMs: peekAnnouncement(record)?.announcement.issuedAtMs ?? 0 })
@@ -238,7 +239,8 @@ export class FileStore implements IntroductionStore {
         record: e.record as Uint8Array<ArrayBuffer>,
         originMs: Math.max(0, Math.floor(e.originMs)),
         firstSeenMs: Math.max(0, Math.floor(e.firstSeenMs ?? 0)),
-        refreshes: Math.max(0, Math.min(2 ** 32 - 1, e.refreshes ?? 0))
+        refreshes: Math.max(0, Math.min(2 ** 32 - 1, e.refreshes ?? 0)),
+        reached: e.reached === true
       }))
     })
     await writeFileAtomic(join(this.dir, CACHE_FILE), data)

@@ -11,7 +11,7 @@ import { TypedEventEmitter, type Connection, type PeerId, type PrivateKey, type 
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
-import { multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { messageId } from '../../src/gossip/message-id.js'
 import { Introduction } from '../../src/introduction/introduction.js'
 import type { IntroductionComponents, IntroductionInit } from '../../src/introduction/index.js'
@@ -95,6 +95,8 @@ export class StubNode {
   private connectionTo (peer: StubNode): Connection {
     return {
       remotePeer: peer.peerId,
+      remoteAddr: multiaddr(`/ip4/127.0.0.1/tcp/4001/p2p/${peer.peerId.toString()}`),
+      direction: 'outbound',
       newStream: async (protocol: string): Promise<Stream> => {
         const handler = peer.handlers.get(protocol)
         if (handler == null) {
@@ -120,9 +122,11 @@ export class StubNode {
       } as never,
       connectionManager: {
         getConnections: (peer?: PeerId) => this.pubsub.links.filter(l => peer == null || l.peerId.equals(peer)).map(l => this.connectionTo(l)),
-        openConnection: async (peer: PeerId) => {
-          const linked = this.pubsub.links.find(l => l.peerId.equals(peer))
-          if (linked == null) throw new Error(`not linked to ${peer.toString()}`)
+        openConnection: async (target: PeerId | Multiaddr[]) => {
+          // a peer id, or addresses ending in /p2p/<id> (the ConnectionKeeper dials those)
+          const peer = Array.isArray(target) ? target[0]?.getComponents().find(c => c.name === 'p2p')?.value : target.toString()
+          const linked = this.pubsub.links.find(l => l.peerId.toString() === peer)
+          if (linked == null) throw new Error(`not linked to ${peer}`)
           return this.connectionTo(linked)
         }
       } as never,
