@@ -62,3 +62,16 @@ export const NEW_ADDRESS_RETRY_MAX_MS = 10 * 60 * 1000
 export const MAX_DIAL_ADDRESSES = 4096
 /** Most peers whose confirmed addresses are remembered (least recently connected forgotten first). */
 export const MAX_REMEMBERED_PEERS = 1024
+/**
+ * Services an introducer tries on its own (a peer subscribed to their topic) before any
+ * record of them arrived (auto-follow.ts): so many at once, so many on behalf of one
+ * subscriber, each for so long; the rest wait in a bounded queue.
+ */
+export const MAX_CANDIDATE_SERVICES = 8
+export const MAX_CANDIDATES_PER_PEER = 2
+export const CANDIDATE_WINDOW_MS = 30_000
+export const MAX_PENDING_SERVICES = 256
+/** A service followed on its own with no live entry for this long is left again. */
+export const AUTO_FOLLOW_IDLE_MS = 10 * 60 * 1000
+/** How often candidates and followed services are checked. */
+export const AUTO_FOLLOW_CHECK_MS = 2000

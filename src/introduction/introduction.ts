@@ -97,7 +97,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     })
     const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId })
     const relays = new SyncRelays(components.pubsub, options.grid, log)
-    this.subscriptions = new Subscriptions(components.pubsub, this.followed, intake, relays, { grid: options.grid, services: options.services, followAll: options.introducer }, log)
+    this.subscriptions = new Subscriptions(components.pubsub, this.followed, intake, relays, table, { grid: options.grid, services: options.services, followAll: options.introducer, now: options.now }, log)
     this.publisher = new Publisher(components, table, { ...options, store }, log)
     const client = new SyncClient(components.connectionManager, intake, relays, this.followed, this.metrics, {
       grid: options.grid, timeoutMs: options.syncTimeoutMs, relayAll: options.introducer, now: options.now

@@ -55,6 +55,26 @@ describe('subscriptions', () => {
     }
   })
 
+  it('as an introducer, lets a service it joined on its own give way to one the user subscribes to', async () => {
+    const [node, peer] = await Promise.all([StubNode.create(), StubNode.create()])
+    // 4 predefined + 59 configured: one slot left for the introducer's own choices
+    const configured = Array.from({ length: 59 }, (_, i) => `configured-${i}`)
+    const service = await startService(node, { introducer: true, services: configured })
+    try {
+      assert.equal(service.getSubscriptions().length, 63)
+      StubNode.link(node, peer, false)
+      peer.pubsub.subscribe(serviceTopic('test', 'junk'))
+      await waitFor('the introducer to try junk', () => service.getSubscriptions().includes('junk'), 2000)
+      service.subscribeTo('wanted')
+      assert.ok(service.getSubscriptions().includes('wanted'))
+      assert.ok(!service.getSubscriptions().includes('junk'), 'the candidate gave way')
+      assert.ok(!node.pubsub.topics.has(serviceTopic('test', 'junk')), 'and its topic was left')
+      assert.equal(service.getSubscriptions().length, 64)
+    } finally {
+      await stopService(service)
+    }
+  })
+
   it('accepts one gossip copy of a record it took by sync and relayed, so that copy is forwarded', async () => {
     const [node, peer] = await Promise.all([StubNode.create(), StubNode.create()])
     const log = defaultLogger().forComponent('test')
@@ -63,7 +83,7 @@ describe('subscriptions', () => {
     const metrics = new ServiceMetrics(undefined, { tableSizes: () => table.sizes(), connectedIntroducers: () => 0 })
     const intake = new Intake(table, followed, metrics, { grid: 'test', self: node.peerId, now: Date.now, publisherRateLimit: { burst: 20, perSecond: 1 } })
     const relays = new SyncRelays(node.pubsub as never, 'test', log)
-    const subscriptions = new Subscriptions(node.pubsub as never, followed, intake, relays, { grid: 'test', services: ['upload_storage'], followAll: false }, log)
+    const subscriptions = new Subscriptions(node.pubsub as never, followed, intake, relays, table, { grid: 'test', services: ['upload_storage'], followAll: false, now: Date.now }, log)
     subscriptions.afterStart()
     const record = await signed(peer.privateKey, { issuedAtMs: Date.now() })
     await intake.ingest(record.signed, { via: 'sync', from: peer.peerId })
