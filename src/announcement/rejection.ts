@@ -28,6 +28,8 @@ export type RejectionCode =
   | 'not-admitted'
   /** The peer table is at a cap and no entry may give way (peer-table.ts). */
   | 'table-full'
+  /** A new entry, and the peer that handed it over (or its host) has handed over too many (introduction/newcomer-budget.ts). */
+  | 'too-many-new'
 
 export class AnnouncementRejection extends Error {
   static readonly NAME = 'AnnouncementRejection'

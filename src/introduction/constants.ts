@@ -75,3 +75,14 @@ export const MAX_PENDING_SERVICES = 256
 export const AUTO_FOLLOW_IDLE_MS = 10 * 60 * 1000
 /** How often candidates and followed services are checked. */
 export const AUTO_FOLLOW_CHECK_MS = 2000
+/**
+ * New entries (a (service, publisher) not held) one peer may hand over, on gossip and
+ * sync together, and one host (its IP or IPv6 /64): a burst, then so many a second
+ * (newcomer-budget.ts). A grid of 2 000 storage servers is 4 000 entries, all in one
+ * burst; past it, 600 new entries a minute from one peer is still far more than a grid
+ * gains.
+ */
+export const NEW_ENTRIES_PER_PEER = { burst: 4000, perSecond: 10 } as const
+export const NEW_ENTRIES_PER_HOST = { burst: 8000, perSecond: 20 } as const
+/** Peers and hosts whose budget is remembered (least recently used forgotten first). */
+export const MAX_NEWCOMER_BUDGET_KEYS = 4096

@@ -1,17 +1,22 @@
 /**
  * Intake: the one path by which a record from gossip, sync or the cache enters the peer
  * table. The checks run cheapest first (protocol.md §7.1): a record already held costs no
- * signature check; then decoding and the signature, admission, subscription, our own
- * records, the replacement rule, the publisher's rate limit; then the offer. Every
- * outcome from the network is counted here, once.
+ * signature check; a new entry costs a token of the handing peer's budget
+ * (newcomer-budget.ts), also before the signature check; then decoding and the
+ * signature, admission, subscription, our own records, the replacement rule, the
+ * publisher's rate limit; then the offer. Every outcome from the network is counted
+ * here, once.
  */
 import { openAnnouncement, peekAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection, ignore, outcomeOf, reject } from '../announcement/rejection.js'
 import { checkAdmission, type ResolvedAdmission } from '../announcement/admission.js'
 import { PublisherRateLimiter, type RateLimit } from '../gossip/rate-limit.js'
+import { NewcomerBudget, type NewcomerBudgetInit } from './newcomer-budget.js'
 import type { ServiceMetrics } from './metrics.js'
 import type { FollowedServices } from './subscriptions.js'
 import type { OfferOptions, OfferResult, PeerTable } from '../peer-table.js'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
 
 /** Where a record came from: `service` is the topic it travelled on, `from` the peer that handed it over. */
@@ -26,10 +31,13 @@ export interface IntakeInit {
   now: () => number
   admission?: ResolvedAdmission
   publisherRateLimit: RateLimit
+  /** Budgets for new entries per handing peer and host. @default NEW_ENTRIES_PER_PEER, NEW_ENTRIES_PER_HOST, no host */
+  newcomers?: NewcomerBudgetInit
 }
 
 export class Intake {
   private readonly limiter: PublisherRateLimiter
+  private readonly newcomers: NewcomerBudget
 
   constructor (
     private readonly table: PeerTable,
@@ -38,6 +46,7 @@ export class Intake {
     private readonly init: IntakeInit
   ) {
     this.limiter = new PublisherRateLimiter(init.publisherRateLimit)
+    this.newcomers = new NewcomerBudget(init.newcomers)
   }
 
   /**
@@ -76,6 +85,11 @@ export class Intake {
       if (known != null) {
         throw known
       }
+      // a new entry costs the handing peer (and its host) a token: a Sybil's fresh keys
+      // are cut off before their signatures are checked
+      if (from != null && this.subscriptions.has(peeked.service) && !this.holds(peeked.service, peeked.publicKey) && !this.newcomers.take(from, now)) {
+        throw ignore('too-many-new', `from ${from.toString()}`)
+      }
     }
     const record = await openAnnouncement(data, { grid: this.init.grid, service: topicService, now, ageMs: held.ageMs }, peeked)
     if (this.init.admission != null) {
@@ -105,6 +119,17 @@ export class Intake {
       throw (record.peerId.equals(from) ? reject : ignore)('rate-limited', record.peerId.toString())
     }
     return this.table.offer(record, held)
+  }
+
+  /** Whether the table has a live entry of `service` under this key (not our own). */
+  private holds (service: string, publicKey: Uint8Array): boolean {
+    let id: PeerId
+    try {
+      id = peerIdFromPublicKey(publicKeyFromRaw(publicKey))
+    } catch {
+      return true // not a key: openAnnouncement rejects it, at no cost to anyone's budget
+    }
+    return id.equals(this.init.self) || this.table.get(service, id) != null
   }
 }
 

@@ -24,6 +24,7 @@ import { ConnectionKeeper } from './connections.js'
 import { Expiry } from './expiry.js'
 import { GuardedStore, type StoreStatus } from './guarded-store.js'
 import { Intake } from './intake.js'
+import { connectionHost } from './newcomer-budget.js'
 import { ServiceMetrics } from './metrics.js'
 import { checkIdentity, resolveOptions, type ResolvedOptions } from './options.js'
 import { Publisher } from './publisher.js'
@@ -95,7 +96,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       this.metrics.storeFailure(evt.detail.operation)
       this.safeDispatchEvent('store:error', { detail: evt.detail })
     })
-    const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId })
+    const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId, newcomers: { hostOf: connectionHost(components.connectionManager) } })
     const relays = new SyncRelays(components.pubsub, options.grid, log)
     this.subscriptions = new Subscriptions(components.pubsub, this.followed, intake, relays, table, { grid: options.grid, services: options.services, followAll: options.introducer, now: options.now }, log)
     this.publisher = new Publisher(components, table, { ...options, store }, log)

@@ -11,6 +11,9 @@ import { ServiceMetrics } from '../../src/introduction/metrics.js'
 import { FollowedServices } from '../../src/introduction/subscriptions.js'
 import { PeerTable } from '../../src/peer-table.js'
 import { key, signed, T0 } from '../helpers/records.js'
+import { connectionHost, type NewcomerBudgetInit } from '../../src/introduction/newcomer-budget.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { LocalAddresses } from '../../src/connections/host-key.js'
 import type { RecordSource } from '../../src/introduction/intake.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -22,7 +25,7 @@ interface Setup {
   self: PrivateKey
 }
 
-async function setup (overrides: { burst?: number, admission?: string[], services?: string[] } = {}): Promise<Setup> {
+async function setup (overrides: { burst?: number, admission?: string[], services?: string[], newcomers?: NewcomerBudgetInit } = {}): Promise<Setup> {
   const clock = { now: T0 }
   const self = await key()
   const table = new PeerTable({ now: () => clock.now })
@@ -34,7 +37,8 @@ async function setup (overrides: { burst?: number, admission?: string[], service
     self: peerIdFromPrivateKey(self),
     now: () => clock.now,
     publisherRateLimit: { burst: overrides.burst ?? 20, perSecond: 1 },
-    admission: overrides.admission != null ? resolveAdmission({ publishers: overrides.admission }) : undefined
+    admission: overrides.admission != null ? resolveAdmission({ publishers: overrides.admission }) : undefined,
+    newcomers: overrides.newcomers
   })
   return { intake, table, metrics, clock, self }
 }
@@ -120,5 +124,50 @@ describe('intake', () => {
     const k = await key()
     await assert.rejects(intake.ingest((await signed(k)).signed, gossip(peerIdFromPrivateKey(k))), TypeError)
     assert.equal(metrics.snapshot().dropped['internal-error'], 1)
+  })
+
+  it('ignores new entries past the handing peer\'s budget, before their signature is checked', async () => {
+    const { intake, table, metrics, clock } = await setup({ newcomers: { perPeer: { burst: 3, perSecond: 1 } } })
+    const relay = peerIdFromPrivateKey(await key())
+    const keys = await Promise.all([1, 2, 3, 4, 5].map(async () => key()))
+    for (const k of keys.slice(0, 3)) {
+      await intake.ingest((await signed(k, { issuedAtMs: clock.now })).signed, gossip(relay))
+    }
+    const fourth = new Uint8Array((await signed(keys[3], { issuedAtMs: clock.now })).signed)
+    fourth[fourth.length - 1] ^= 1 // a bad signature: never checked, the budget is spent
+    await assert.rejects(intake.ingest(fourth, gossip(relay)), { action: 'ignore', code: 'too-many-new' })
+    // a record of a key held is no new entry: not counted
+    await intake.ingest((await signed(keys[0], { issuedAtMs: clock.now, seqnum: 2n })).signed, gossip(relay))
+    // sync answers count against the peer that gave them, and a publisher handing over its own too
+    await assert.rejects(intake.ingest((await signed(keys[4], { issuedAtMs: clock.now })).signed, { via: 'sync', from: relay }), { code: 'too-many-new' })
+    await assert.rejects(intake.ingest((await signed(keys[4], { issuedAtMs: clock.now })).signed, gossip(relay)), { code: 'too-many-new' })
+    // another peer has its own budget; the cache none
+    await intake.ingest((await signed(keys[4], { issuedAtMs: clock.now })).signed, gossip(peerIdFromPrivateKey(keys[4])))
+    await intake.ingest((await signed(keys[3], { issuedAtMs: clock.now })).signed, { via: 'cache' })
+    // and the budget refills
+    clock.now += 1000
+    const sixth = await key()
+    await intake.ingest((await signed(sixth, { issuedAtMs: clock.now })).signed, gossip(relay))
+    assert.equal(table.getPeers('upload_storage').length, 6)
+    assert.equal(metrics.snapshot().dropped['too-many-new'], 3)
+    assert.equal(metrics.snapshot().dropped['bad-signature'], undefined)
+  })
+
+  it('shares a host\'s budget between its peers, and does not count this machine\'s own addresses', async () => {
+    const [a, b, c] = await Promise.all([key(), key(), key()]).then(ks => ks.map(k => peerIdFromPrivateKey(k)))
+    const addresses = new Map([[a.toString(), '/ip4/192.0.2.1/tcp/5000'], [b.toString(), '/ip4/192.0.2.1/tcp/5001'], [c.toString(), '/ip4/127.0.0.1/tcp/5002']])
+    const connections = { getConnections: (peer?: PeerId) => [{ remoteAddr: multiaddr(addresses.get(peer?.toString() ?? '') ?? '/ip4/10.0.0.1/tcp/1') }] }
+    const hostOf = connectionHost(connections as never, new LocalAddresses(Date.now, () => ['127.0.0.1']))
+    assert.equal(hostOf(a), '192.0.2.1')
+    assert.equal(hostOf(c), undefined)
+    const { intake, clock } = await setup({ newcomers: { perPeer: { burst: 10, perSecond: 1 }, perHost: { burst: 2, perSecond: 1 }, hostOf } })
+    const fresh = async (): Promise<Uint8Array> => (await signed(await key(), { issuedAtMs: clock.now })).signed
+    await intake.ingest(await fresh(), gossip(a))
+    await intake.ingest(await fresh(), gossip(b))
+    await assert.rejects(intake.ingest(await fresh(), gossip(a)), { code: 'too-many-new' })
+    await assert.rejects(intake.ingest(await fresh(), gossip(b)), { code: 'too-many-new' })
+    for (let i = 0; i < 5; i++) {
+      await intake.ingest(await fresh(), gossip(c))
+    }
   })
 })
