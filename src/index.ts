@@ -13,6 +13,7 @@ export {
 } from './introduction/index.js'
 export { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_INTRODUCER_TARGET, DEFAULT_ANTI_ENTROPY_INTERVAL_MS } from './introduction/constants.js'
 export { MemoryStore, type IntroductionStore } from './introduction/store.js'
+export type { ClockSkew } from './introduction/clock-watch.js'
 export { gossipsubOptions, type GossipsubOptionsInit } from './gossip/settings.js'
 export { permute, permutedId } from './permute.js'
 export { parseStorageIndex } from './storage-index.js'

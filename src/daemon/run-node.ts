@@ -119,6 +119,12 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     const f = evt.detail
     log.error(`data directory: ${f.operation} failed, going on in memory: ${quote(f.message, 200)}`, { event: 'store-error', operation: f.operation, message: f.message })
   })
+  node.introducer.addEventListener('peer:clock-skew', (evt) => {
+    const { peerId, service, offsetMs } = evt.detail
+    const minutes = Math.round(offsetMs / 60_000)
+    log.warn(`clock of ${peerId.toString()} (${service}) looks ${Math.abs(minutes)} min ${offsetMs > 0 ? 'ahead of' : 'behind'} ours: check both clocks (records still expire by ours)`,
+      { event: 'clock-skew', peer: peerId.toString(), service, offsetMs })
+  })
   node.libp2p.addEventListener('peer:connect', (evt) => { log.info(`connected ${evt.detail.toString()}`, { event: 'connected', peer: evt.detail.toString() }) })
   node.libp2p.addEventListener('peer:disconnect', (evt) => { log.info(`disconnected ${evt.detail.toString()}`, { event: 'disconnected', peer: evt.detail.toString() }) })
 

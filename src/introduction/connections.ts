@@ -13,7 +13,7 @@ import { KEEP_ALIVE } from '@libp2p/interface'
 import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import { INTRODUCER } from '../announcement/names.js'
 import { describeError } from '../errors.js'
-import { DialPolicy, withoutPeer, withPeer, type DialPlan } from './dial-policy.js'
+import { DialPolicy, withoutPeer, withPeer, type DialCounts, type DialPlan } from './dial-policy.js'
 import { MAX_DIAL_ADDRESSES } from './constants.js'
 import type { DialTarget } from './bootstrap-entry.js'
 import type { Reachability } from './cache.js'
@@ -32,18 +32,6 @@ interface Backoff {
   failures: number
   nextAttemptAt: number
   inFlight: boolean
-}
-
-/** Dials started and put off, by kind, since start (for metrics). */
-export interface DialCounts {
-  /** Dials of bootstrap entries or confirmed addresses. */
-  confirmed: number
-  /** Dials of addresses never confirmed, within the budget. */
-  new: number
-  /** Dials that failed. */
-  failed: number
-  /** Passes in which a dial of a new address was put off for the budget. */
-  'over-budget': number
 }
 
 type DialResult = 'started' | 'skipped' | 'over-budget'

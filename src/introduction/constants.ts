@@ -86,3 +86,11 @@ export const NEW_ENTRIES_PER_PEER = { burst: 4000, perSecond: 10 } as const
 export const NEW_ENTRIES_PER_HOST = { burst: 8000, perSecond: 20 } as const
 /** Peers and hosts whose budget is remembered (least recently used forgotten first). */
 export const MAX_NEWCOMER_BUDGET_KEYS = 4096
+/**
+ * A publisher whose clock is off by more than this (seen in a record it handed over
+ * itself) is counted and reported: expiry does not depend on it, but its operator should
+ * know. Reported again at most this often per publisher; so many publishers remembered.
+ */
+export const CLOCK_SKEW_WARNING_MS = 5 * 60 * 1000
+export const CLOCK_SKEW_REPEAT_MS = 60 * 60 * 1000
+export const MAX_CLOCK_SKEW_WARNED = 1024

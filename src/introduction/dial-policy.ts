@@ -42,6 +42,18 @@ export interface DialPlan {
   confirmed: boolean
 }
 
+/** Dials started and put off, by kind, since start (for metrics). */
+export interface DialCounts {
+  /** Dials of bootstrap entries or confirmed addresses. */
+  confirmed: number
+  /** Dials of addresses never confirmed, within the budget. */
+  new: number
+  /** Dials that failed. */
+  failed: number
+  /** Passes in which a dial of a new address was put off for the budget. */
+  'over-budget': number
+}
+
 interface AddressState {
   failures: number
   nextAttemptAt: number

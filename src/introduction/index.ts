@@ -20,6 +20,7 @@
 import { Introduction } from './introduction.js'
 import type { IntroductionStore } from './store.js'
 import type { StoreFailure, StoreStatus } from './guarded-store.js'
+import type { ClockSkew } from './clock-watch.js'
 import type { RateLimit } from '../gossip/rate-limit.js'
 import type { AdmissionPolicy } from '../announcement/admission.js'
 import type { ServicePeer } from '../peer-table.js'
@@ -133,6 +134,8 @@ export interface IntroductionEvents {
   'peer:evicted': CustomEvent<ServicePeer>
   /** The store failed (disk full, read-only...); the node goes on in memory. */
   'store:error': CustomEvent<StoreFailure>
+  /** A publisher's clock looks far off (raised at most once an hour per publisher). */
+  'peer:clock-skew': CustomEvent<ClockSkew>
 }
 
 /** What happened to incoming records, by outcome, and to sync exchanges. */

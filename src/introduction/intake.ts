@@ -12,6 +12,7 @@ import { AnnouncementRejection, ignore, outcomeOf, reject } from '../announcemen
 import { checkAdmission, type ResolvedAdmission } from '../announcement/admission.js'
 import { PublisherRateLimiter, type RateLimit } from '../gossip/rate-limit.js'
 import { NewcomerBudget, type NewcomerBudgetInit } from './newcomer-budget.js'
+import type { ClockWatch } from './clock-watch.js'
 import type { ServiceMetrics } from './metrics.js'
 import type { FollowedServices } from './subscriptions.js'
 import type { OfferOptions, OfferResult, PeerTable } from '../peer-table.js'
@@ -33,6 +34,8 @@ export interface IntakeInit {
   publisherRateLimit: RateLimit
   /** Budgets for new entries per handing peer and host. @default NEW_ENTRIES_PER_PEER, NEW_ENTRIES_PER_HOST, no host */
   newcomers?: NewcomerBudgetInit
+  /** Told of every entry taken from gossip, to notice publishers with far-off clocks. */
+  clocks?: ClockWatch
 }
 
 export class Intake {
@@ -62,6 +65,7 @@ export class Intake {
         this.metrics.outcome('accepted')
         if (result.outcome !== 'tombstoned') {
           this.metrics.recordAge(result.peer.lastSeen - result.peer.issuedAt)
+          if (source.via === 'gossip') this.init.clocks?.observe(result.peer, source.from)
         }
       }
       return result

@@ -20,6 +20,7 @@ import { permute } from '../permute.js'
 import { parseStorageIndex } from '../storage-index.js'
 import { Cache } from './cache.js'
 import { Changes, TABLE_EVENTS } from './changes.js'
+import { ClockWatch } from './clock-watch.js'
 import { ConnectionKeeper } from './connections.js'
 import { Expiry } from './expiry.js'
 import { GuardedStore, type StoreStatus } from './guarded-store.js'
@@ -88,15 +89,24 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       })
     }
     this.keeper = new ConnectionKeeper(components, table, options, log)
+    const clocks = new ClockWatch(options.now)
+    clocks.addEventListener('peer:clock-skew', (evt) => {
+      log('clock of %p looks %d ms off', evt.detail.peerId, evt.detail.offsetMs)
+      this.safeDispatchEvent('peer:clock-skew', { detail: evt.detail })
+    })
     this.metrics = new ServiceMetrics(components.metrics, {
       tableSizes: () => table.sizes(),
-      connectedIntroducers: () => this.keeper.connectedIntroducers().length
+      tableCounts: () => table.counts(),
+      connectedIntroducers: () => this.keeper.connectedIntroducers().length,
+      dials: () => this.keeper.dialCounts(),
+      autoFollow: () => this.subscriptions.autoFollowCounts(),
+      clockSkews: () => clocks.count
     })
     store.addEventListener('store:error', (evt) => {
       this.metrics.storeFailure(evt.detail.operation)
       this.safeDispatchEvent('store:error', { detail: evt.detail })
     })
-    const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId, newcomers: { hostOf: connectionHost(components.connectionManager) } })
+    const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId, newcomers: { hostOf: connectionHost(components.connectionManager) }, clocks })
     const relays = new SyncRelays(components.pubsub, options.grid, log)
     this.subscriptions = new Subscriptions(components.pubsub, this.followed, intake, relays, table, { grid: options.grid, services: options.services, followAll: options.introducer, now: options.now }, log)
     this.publisher = new Publisher(components, table, { ...options, store }, log)

@@ -4,7 +4,9 @@
  * registered there as well, as kad-dht does, so any exporter picks them up.
  */
 import type { RejectionCode } from '../announcement/rejection.js'
+import type { DialCounts } from './dial-policy.js'
 import type { IntroductionStats } from './index.js'
+import type { ServiceCounts, TableCounts } from '../peer-table.js'
 import type { CounterGroup, Histogram, Metrics } from '@libp2p/interface'
 
 export type Outcome = 'accepted' | RejectionCode | 'internal-error'
@@ -17,6 +19,27 @@ export interface GaugeSources {
   /** Live entries per service. */
   tableSizes(): Map<string, number>
   connectedIntroducers(): number
+  /** Entries, tombstones, evictions and refusals per service; withdrawn keys. */
+  tableCounts?: () => TableCounts
+  /** Dials of introducers and known peers, by kind. */
+  dials?: () => DialCounts
+  /** Services an introducer joined on its own: waiting, being tried, followed. */
+  autoFollow?: () => { pending: number, candidates: number, followed: number }
+  /** Records handed over by publishers whose clocks looked far off. */
+  clockSkews?: () => number
+}
+
+/** The per-service table counts exported, each as its own metric group. */
+const TABLE_METRICS: Array<[string, keyof ServiceCounts, string]> = [
+  ['introducer_table_established', 'established', 'Live entries that are established (never pushed out by a newcomer), per service'],
+  ['introducer_table_tombstones', 'tombstones', 'Withdrawn or expired entries kept so that older copies cannot return, per service'],
+  ['introducer_table_evicted_total', 'evicted', 'Live entries pushed out by a newcomer at a cap, per service'],
+  ['introducer_table_refused_total', 'refused', 'Records not taken at a cap because no entry could give way, per service'],
+  ['introducer_table_tombstones_dropped_total', 'tombstonesDropped', 'Tombstones dropped at a cap (their key and seqnum kept in the withdrawn-keys memory), per service']
+]
+
+function perService (counts: TableCounts, field: keyof ServiceCounts): Record<string, number> {
+  return Object.fromEntries([...counts.services].map(([service, c]) => [service, c[field]]))
 }
 
 export class ServiceMetrics {
@@ -49,6 +72,36 @@ export class ServiceMetrics {
       help: 'Introducers this node is connected to',
       calculate: () => sources.connectedIntroducers()
     })
+    const { tableCounts, dials, autoFollow, clockSkews } = sources
+    if (clockSkews != null) {
+      metrics.registerCounter('introducer_peer_clock_skew_total', {
+        help: 'Records handed over on gossip by their publisher whose clock looked more than 5 minutes off ours',
+        calculate: clockSkews
+      })
+    }
+    if (tableCounts != null) {
+      for (const [name, field, help] of TABLE_METRICS) {
+        metrics.registerMetricGroup(name, { label: 'service', help, calculate: () => perService(tableCounts(), field) })
+      }
+      metrics.registerMetric('introducer_withdrawn_keys', {
+        help: 'Withdrawn keys remembered (key and seqnum only) without a tombstone',
+        calculate: () => tableCounts().withdrawnKeys
+      })
+    }
+    if (dials != null) {
+      metrics.registerCounterGroup('introducer_dials_total', {
+        label: 'kind',
+        help: 'Dials of bootstrap peers, introducers and known peers: confirmed, new (within the budget), failed; over-budget: passes that put a new one off',
+        calculate: () => ({ ...dials() })
+      })
+    }
+    if (autoFollow != null) {
+      metrics.registerMetricGroup('introducer_auto_followed_services', {
+        label: 'state',
+        help: 'Services an introducer joined on its own: pending (waiting to be tried), candidates (tried), followed (a record arrived)',
+        calculate: () => ({ ...autoFollow() })
+      })
+    }
   }
 
   /** Counts what became of one incoming record. */
