@@ -143,6 +143,9 @@ export interface IntroductionStats {
   syncRequestsServed: number
   syncRequestsMade: number
   syncFailures: number
+  /** Bytes of sync 2.0.0 exchanges (1.0.0 exchanges are not counted). */
+  syncBytesSent: number
+  syncBytesReceived: number
 }
 
 /** The IntroducerClient of Tahoe #271, in TypeScript form. */

@@ -30,7 +30,6 @@ import { Publisher } from './publisher.js'
 import { SyncRelays } from './relays.js'
 import { FollowedServices, Subscriptions } from './subscriptions.js'
 import { Sync } from './sync.js'
-import { SyncClient } from './sync-client.js'
 import type {
   IntroducerService, IntroductionComponents, IntroductionEvents, IntroductionInit, IntroductionStats, PeerChange, PermutedPeer, PublishFields
 } from './index.js'
@@ -64,6 +63,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly cache: Cache
   private readonly changeStreams: Changes
   private readonly store: GuardedStore
+  private readonly relays: SyncRelays
   private started = false
 
   constructor (private readonly components: IntroductionComponents, init: IntroductionInit = {}) {
@@ -98,12 +98,14 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId })
     const relays = new SyncRelays(components.pubsub, options.grid, log)
     this.subscriptions = new Subscriptions(components.pubsub, this.followed, intake, relays, { grid: options.grid, services: options.services, followAll: options.introducer }, log)
+    this.relays = relays
     this.publisher = new Publisher(components, table, { ...options, store }, log)
-    const client = new SyncClient(components.connectionManager, intake, relays, this.followed, this.metrics, {
-      grid: options.grid, timeoutMs: options.syncTimeoutMs, relayAll: options.introducer, now: options.now
-    }, log)
-    this.sync = new Sync(components, table, this.subscriptions, client, this.keeper, this.metrics, {
-      grid: options.grid, timeoutMs: options.syncTimeoutMs, antiEntropyIntervalMs: options.antiEntropyIntervalMs
+    this.sync = new Sync(components, { table, followed: this.followed, subscriptions: this.subscriptions, intake, relays, metrics: this.metrics }, {
+      grid: options.grid,
+      timeoutMs: options.syncTimeoutMs,
+      antiEntropyIntervalMs: options.antiEntropyIntervalMs,
+      introducer: options.introducer,
+      now: options.now
     }, log)
     this.expiry = new Expiry(table, options.now)
     this.cache = new Cache(table, intake, store, options.now, log)
@@ -119,6 +121,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       return
     }
     await this.publisher.start()
+    this.relays.start()
     await this.sync.start()
     this.expiry.start()
     this.cache.start()
@@ -165,6 +168,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.subscriptions.stop()
     this.expiry.stop()
     this.cache.stop()
+    this.relays.stop()
     await this.sync.stop()
   }
 
