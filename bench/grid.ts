@@ -1,7 +1,7 @@
 /**
  * One grid of N nodes of one mode in worker processes: starting them (introducers
  * first, a few at a time: N processes loading libp2p at once would thrash 2 cores),
- * connecting them as planned (with bounded repair passes), waiting until every node sees
+ * connecting them as planned (a few nodes dialling at a time, with bounded repair passes), waiting until every node sees
  * its peers on the measured topic, and extra one-node processes (late joiners, the
  * attacker). Processes are forked as their first node starts.
  */
@@ -10,17 +10,32 @@ import { EventLog } from './event-log.js'
 import type { NodeStatus, Mode } from './protocol.js'
 import { NodeHandle, type ProcessGroup, type Role, type WorkerProcess } from './worker-client.js'
 
+/** Nodes starting at once. */
 const START_CONCURRENCY = 4
+/** Nodes dialling their planned peers at once. */
 const DIAL_CONCURRENCY = 6
+/**
+ * With several nodes per process: about one node per process at once (at least the
+ * above, at most this). Nodes in one process share its event loop, and under load their
+ * Noise handshakes time out (seen at N=30 in 1 and in 3 processes; the repair passes
+ * redial them).
+ */
+const MAX_CONCURRENCY = 24
 const DIAL_PASSES = 3
 const DIAL_TIMEOUT_MS = 10_000
 const READY_POLL_MS = 250
 
-export async function inBatches<T, R> (items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = []
-  for (let i = 0; i < items.length; i += size) {
-    out.push(...await Promise.all(items.slice(i, i + size).map(fn)))
+/** `fn` over `items`, at most `limit` at a time (a new one starts as one ends); results in order. */
+export async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i])
+    }
   }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
   return out
 }
 
@@ -33,8 +48,14 @@ export class Grid {
   private readonly extra: WorkerProcess[] = []
   private nextExtraIndex: number
 
-  constructor (readonly mode: Mode, private readonly group: ProcessGroup, private readonly n: number) {
+  constructor (readonly mode: Mode, private readonly group: ProcessGroup, private readonly n: number, private readonly nodesPerProcess: number) {
     this.nextExtraIndex = n
+  }
+
+  /** `base` with one node per process; about one per process otherwise. */
+  private concurrency (base: number): number {
+    const processes = Math.ceil(this.n / this.nodesPerProcess)
+    return this.nodesPerProcess === 1 ? base : Math.min(MAX_CONCURRENCY, Math.max(base, processes))
   }
 
   /** Live grid nodes. */
@@ -53,22 +74,29 @@ export class Grid {
     }
     const indices = Array.from({ length: this.n }, (_, i) => i)
     return [
-      ...await inBatches(indices.slice(0, introducers), START_CONCURRENCY, spawn),
-      ...await inBatches(indices.slice(introducers), START_CONCURRENCY, spawn)
+      ...await mapLimit(indices.slice(0, introducers), this.concurrency(START_CONCURRENCY), spawn),
+      ...await mapLimit(indices.slice(introducers), this.concurrency(START_CONCURRENCY), spawn)
     ]
   }
 
-  /** Dials as planned, then repairs what failed (bounded passes). */
+  /**
+   * Dials as planned, then repairs what failed (bounded passes). A dial request that
+   * fails as a whole (e.g. its process too busy to answer in time) counts as failed dials
+   * for the next pass, and so does a node whose status does not come.
+   */
   async connect (plan: number[][], log: (s: string) => void): Promise<void> {
     const wanted = plan.map(targets => targets.map(j => this.nodes[j]))
     for (let pass = 0; pass < DIAL_PASSES; pass++) {
-      const statuses = await this.statuses(this.nodes)
-      const todo = this.nodes.map((w, i) => ({ w, missing: wanted[i].filter(t => !statuses[i].connected.includes(t.peerId)) }))
+      const statuses = await this.tryStatuses(this.nodes)
+      const todo = this.nodes.map((w, i) => ({ w, missing: wanted[i].filter(t => statuses[i]?.connected.includes(t.peerId) !== true) }))
         .filter(x => x.missing.length > 0)
       if (todo.length === 0) {
         break
       }
-      const results = await inBatches(todo, DIAL_CONCURRENCY, async x => x.w.call('dial', { addrs: x.missing.map(t => t.addrs[0]), timeoutMs: DIAL_TIMEOUT_MS }, 2 * DIAL_TIMEOUT_MS))
+      const results = await mapLimit(todo, this.concurrency(DIAL_CONCURRENCY), async x => {
+        return x.w.call('dial', { addrs: x.missing.map(t => t.addrs[0]), timeoutMs: DIAL_TIMEOUT_MS }, 2 * DIAL_TIMEOUT_MS)
+          .catch((err: unknown) => ({ ok: 0, failed: x.missing.map(t => `${t.addrs[0]}: ${String(err)}`) }))
+      })
       const failed = results.flatMap(r => r.failed)
       if (failed.length > 0) {
         log(`${this.mode}: pass ${pass}: ${failed.length} dials failed, e.g. ${failed[0]}`)
@@ -80,15 +108,20 @@ export class Grid {
   /** Waits (bounded) until every node sees all its connected peers on the measured topic; returns how many did not. */
   async waitReady (timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs
-    let statuses: NodeStatus[] = []
+    let statuses: Array<NodeStatus | undefined> = []
     while (Date.now() < deadline) {
-      statuses = await this.statuses(this.nodes)
+      statuses = await this.tryStatuses(this.nodes)
       if (statuses.every(ready)) {
         break
       }
       await sleep(READY_POLL_MS)
     }
     return statuses.filter(s => !ready(s)).length
+  }
+
+  /** Statuses; undefined for a node whose status request failed. */
+  async tryStatuses (nodes: NodeHandle[]): Promise<Array<NodeStatus | undefined>> {
+    return Promise.all(nodes.map(async w => w.call('status', {}).catch(() => undefined)))
   }
 
   async statuses (nodes: NodeHandle[]): Promise<NodeStatus[]> {
@@ -119,6 +152,6 @@ export class Grid {
   }
 }
 
-function ready (s: NodeStatus): boolean {
-  return s.topicPeers >= s.connected.length && s.connected.length > 0
+function ready (s: NodeStatus | undefined): boolean {
+  return s != null && s.topicPeers >= s.connected.length && s.connected.length > 0
 }

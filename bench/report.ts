@@ -77,11 +77,12 @@ export function mainTable (ours: GridResult | undefined, raw: GridResult | undef
 
 /** One row per burst run: how much each node held, how fast, and where records were lost. */
 export function burstRunsTable (mode: string, runs: BurstRun[], m: number): string {
-  const rows: string[][] = [[`${mode}: burst run`, 'min fraction held', 'nodes missing some', 'records missing', 'not sent', 'never at direct peers', 'lost relaying', 'publish all, ms', 'last publish -> all hold all, ms', 'target', 'met']]
+  const rows: string[][] = [[`${mode}: burst run`, 'min fraction held', 'nodes missing some', 'records missing', 'not sent', 'never at direct peers', 'lost relaying', 'injector peers before/after', 'publish all, ms', 'last publish -> all hold all, ms', 'target', 'met']]
   for (const r of runs) {
     rows.push([
       String(r.run), fmt(r.minFraction, 3), String(r.nodesMissing), `${r.loss.recordsMissing}/${m}`,
       String(r.loss.notSent), String(r.loss.neverAtDirectPeers), String(r.loss.lostInRelay),
+      `${r.loss.injectorConnections.before}/${r.loss.injectorConnections.after}`,
       String(r.publishMs), r.afterLastPublishMs == null ? 'never' : String(r.afterLastPublishMs),
       `<= ${BURST_TARGET_MS / 1000} s`, r.met ? 'yes' : 'NO'
     ])

@@ -28,6 +28,8 @@ export interface BurstLoss {
   neverAtDirectPeers: number
   /** Of the records missing: some direct peer took it, some other node never did (lost relaying). */
   lostInRelay: number
+  /** Peers the injector was connected to when the burst started and when it ended (a burst can cost it connections). */
+  injectorConnections: { before: number, after: number }
   /** Peers the injector's publish sent each record to. */
   recipientsPerRecord: Summary
   /** The injector's connected peers when the burst started. */

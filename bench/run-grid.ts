@@ -13,7 +13,7 @@ import { rng, shuffled, summarize } from './stats.js'
 import type { ProcessGroup } from './worker-client.js'
 import { burstRun } from './phases/burst.js'
 import { floodPhase } from './phases/flood.js'
-import { idleWindow } from './phases/idle.js'
+import { idleWindow, rssPerNodeMB } from './phases/idle.js'
 import { lateJoiners } from './phases/late-joiner.js'
 import { gracefulLeaves } from './phases/leave.js'
 import { propagationRounds } from './phases/propagation.js'
@@ -25,7 +25,7 @@ export interface Sizes { record: number, burst: number }
 const readyTimeoutMs = (n: number): number => Math.max(30_000, 60 * n)
 
 export async function runGrid (mode: Mode, opts: Options, plan: number[][], placement: number[], sizes: Sizes, group: ProcessGroup, log: (s: string) => void): Promise<GridResult> {
-  const grid = new Grid(mode, group, opts.n)
+  const grid = new Grid(mode, group, opts.n, opts.nodesPerProcess)
   const errors: string[] = []
   const random = rng(opts.seed + 17)
   const loadStart = loadavg()
@@ -35,6 +35,8 @@ export async function runGrid (mode: Mode, opts: Options, plan: number[][], plac
     const tStart = Date.now()
     const startMs = await grid.start(opts.introducers, placement)
     const startedMs = Date.now() - tStart
+    const rss = summarize((await rssPerNodeMB(grid)))
+    log(`${mode}: ${opts.n} nodes started in ${(startedMs / 1000).toFixed(1)} s; RSS per node ${rss.median.toFixed(1)} MB (median)`)
     log(`${mode}: connecting`)
     await grid.connect(plan, log)
     const notReady = await grid.waitReady(readyTimeoutMs(opts.n))
@@ -42,9 +44,12 @@ export async function runGrid (mode: Mode, opts: Options, plan: number[][], plac
       errors.push(`${notReady} nodes did not see all their peers' subscriptions within ${readyTimeoutMs(opts.n) / 1000} s`)
     }
     const readyMs = Date.now() - tStart
-    log(`${mode}: started in ${(startedMs / 1000).toFixed(1)} s, connected and ready after ${(readyMs / 1000).toFixed(1)} s`)
+    log(`${mode}: connected and ready ${(readyMs / 1000).toFixed(1)} s after the start`)
     await sleep(opts.warmupMs)
-    const statuses = await grid.statuses(grid.nodes)
+    const statuses = (await grid.tryStatuses(grid.nodes)).filter(s => s != null)
+    if (statuses.length < opts.n) {
+      errors.push(`${opts.n - statuses.length} nodes did not answer a status request after the warm-up`)
+    }
 
     log(`${mode}: idle window ${opts.idleMs} ms`)
     const idle = await idleWindow(grid, opts.idleMs)

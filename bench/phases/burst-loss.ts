@@ -20,6 +20,7 @@ export interface LossInput {
   sentTo: number[][]
   /** The injector's connected peers when the burst started. */
   directPeers: Array<{ index: number, role: Role }>
+  injectorConnections: { before: number, after: number }
   /** Per direct peer (ours): its validator's counts during the burst. */
   validator: Map<number, { accepted: number, dropped: Record<string, number> }>
 }
@@ -91,6 +92,7 @@ export function burstLoss (input: LossInput): BurstLoss {
     notSent,
     neverAtDirectPeers,
     lostInRelay,
+    injectorConnections: input.injectorConnections,
     recipientsPerRecord: summarize(input.sentTo.map(p => p.length)),
     directPeers: direct.map(p => ({
       index: p.index,

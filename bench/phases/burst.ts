@@ -35,7 +35,8 @@ export async function burstRun (grid: Grid, injector: NodeHandle, s: BurstSettin
     return [w.index, st] as const
   })))
   const byPeerId = new Map(grid.nodes.map(w => [w.peerId, w]))
-  const direct = (await injector.call('status', {})).connected.flatMap(id => {
+  const injectorBefore = await injector.call('status', {})
+  const direct = injectorBefore.connected.flatMap(id => {
     const node = byPeerId.get(id)
     return node == null ? [] : [node]
   })
@@ -53,6 +54,7 @@ export async function burstRun (grid: Grid, injector: NodeHandle, s: BurstSettin
   const slowest = [...times.entries()].sort((a, b) => b[1] - a[1])[0]
   const live = grid.live()
   const after = new Map((await grid.statuses(live)).map((st, i) => [live[i].index, st]))
+  const injectorConnections = { before: injectorBefore.connected.length, after: after.get(injector.index)?.connected.length ?? 0 }
   const delivered = others.flatMap(w => {
     const b = before.get(w.index)
     const a = after.get(w.index)
@@ -77,6 +79,7 @@ export async function burstRun (grid: Grid, injector: NodeHandle, s: BurstSettin
       return node == null ? [] : [node.index]
     })),
     directPeers: direct.map(w => ({ index: w.index, role: w.role })),
+    injectorConnections,
     validator
   })
 

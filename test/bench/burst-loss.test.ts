@@ -7,6 +7,7 @@ import { BurstTracker } from '../../bench/worker/burst-tracker.js'
 const base: Omit<LossInput, 'missing' | 'sentTo'> = {
   m: 4,
   directPeers: [{ index: 1, role: 'node' }, { index: 2, role: 'introducer' }],
+  injectorConnections: { before: 2, after: 1 },
   validator: new Map([[1, { accepted: 3, dropped: { duplicate: 1 } }]])
 }
 
@@ -16,6 +17,7 @@ describe('burst loss', () => {
     assert.deepEqual([loss.recordsMissing, loss.pairsMissing, loss.notSent, loss.neverAtDirectPeers, loss.lostInRelay], [0, 0, 0, 0, 0])
     assert.deepEqual(loss.directPeers.map(p => [p.index, p.sent, p.sentNotHeld, p.held]), [[1, 3, 0, 4], [2, 3, 0, 4]])
     assert.equal(loss.recipientsPerRecord.min, 1)
+    assert.deepEqual(loss.injectorConnections, { before: 2, after: 1 })
   })
 
   it('tells a record never sent, one lost before the first hop, and one lost relaying apart', () => {
