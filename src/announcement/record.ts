@@ -7,7 +7,9 @@
  * exact encoded `Announcement` that travels inside `SignedAnnouncement`. The bytes that
  * were signed are the bytes that travel, so the payload needs no canonical encoding (as
  * in Tahoe), and the domain keeps these signatures from being valid for anything else.
- * The envelope around them is not signed, so it must be in its one canonical encoding.
+ * The envelope around them is not signed, so it must be in its one canonical encoding;
+ * the payload must follow the wire-format grammar (wire-format.ts), and signatures the
+ * Ed25519 rule of ed25519.ts, so that every implementation takes the same records.
  */
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
@@ -17,6 +19,7 @@ import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { Announcement, SignedAnnouncement } from '../pb/announcement.js'
 import { describeError } from '../errors.js'
 import { publicKeyProblem, verifyEd25519 } from './ed25519.js'
+import { foreignPeerInAddress } from './multiaddr-owner.js'
 import { isValidServiceName } from './names.js'
 import { ANNOUNCEMENT_SCHEMA, checkWireFormat } from './wire-format.js'
 import { expiresAt, MAX_CLOCK_SKEW_MS } from './expiry.js'
@@ -93,24 +96,6 @@ const encoder = new TextEncoder()
 
 function byteLength (s: string): number {
   return encoder.encode(s).byteLength
-}
-
-/**
- * An address's `/p2p/<id>` components must name the publisher, except one followed (later
- * in the address) by `/p2p-circuit`, which names a relay. Returns what is wrong, if anything.
- */
-export function foreignPeerInAddress (ma: Multiaddr, publisher: string): string | undefined {
-  const components = ma.getComponents()
-  for (let i = 0; i < components.length; i++) {
-    const c = components[i]
-    if (c.name !== 'p2p' || c.value === publisher) {
-      continue
-    }
-    if (!components.slice(i + 1).some(later => later.name === 'p2p-circuit')) {
-      return `${ma.toString()} names another peer than the publisher ${publisher}`
-    }
-  }
-  return undefined
 }
 
 function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined, publisher: () => string): Multiaddr[] {

@@ -373,7 +373,7 @@ describe('fuzz: announcement decoder and signature check', () => {
     9: WIRE_LEN, 10: WIRE_LEN, 11: WIRE_LEN, 12: WIRE_VARINT, 13: WIRE_VARINT, 14: WIRE_LEN, 15: WIRE_VARINT
   }
 
-  it('fields of the wrong wire type never escape, and are never accepted under another signature', async () => {
+  it('fields of the wrong wire type are refused as malformed, signed by the publisher or not', async () => {
     const rng = prngFor('announcement/wire-types')
     const failures = new Failures()
     const tally = new Tally()
