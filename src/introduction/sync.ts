@@ -201,10 +201,10 @@ export class Sync implements Startable {
     this.peers.delete(evt.detail.toString())
   }
 
-  /** A service followed after start: catch up at once from a few connected peers. */
+  /** A service followed after start: catch up at once from a few connected peers that speak sync. */
   private readonly onSubscribed = (): void => {
-    for (const peer of this.components.pubsub.getPeers().slice(0, CATCH_UP_PEERS)) {
-      this.background(peer)
+    for (const peer of [...this.peers.values()].filter(p => !this.guard.isPenalised(p.id)).slice(0, CATCH_UP_PEERS)) {
+      this.background(peer.id)
     }
   }
 

@@ -38,11 +38,16 @@ async function measure (set: NodeSet, burst: number, windowMs: number): Promise<
   const dropped: number[] = []
   for (let i = 0; Date.now() - t0 < windowMs && i < probes.length; i++) {
     const before = counted()
+    const sentAt = Date.now() - t0
     await pubsub.publish(TOPIC, probes[i])
-    await sleep(50)
-    if (counted() === before) {
-      dropped.push(Date.now() - t0)
+    // a probe let through is validated within milliseconds; a loaded machine gets 300
+    for (let waited = 0; counted() === before && waited < 300; waited += 10) {
+      await sleep(10)
     }
+    if (counted() === before) {
+      dropped.push(sentAt)
+    }
+    await sleep(40)
   }
   assert.equal(receiver.introducer.stats().dropped['bad-signature'], burst, 'every forged record was validated and rejected')
   await set.stopAll()
@@ -66,7 +71,7 @@ describe('graylisting after a burst of rejected records', { timeout: 120_000 }, 
     t.diagnostic(`burst of 4: ${dropped.length} probes dropped, from ${dropped[0]} to ${dropped.at(-1)} ms after the burst`)
     assert.ok(dropped.length >= 5, JSON.stringify(dropped))
     // generous bounds: timers run late on a loaded machine
-    assert.ok(dropped[0] >= 700 && dropped[0] <= 2500, `first dropped at ${dropped[0]} ms`)
-    assert.ok(dropped.at(-1)! >= 1800 && dropped.at(-1)! <= 5500, `last dropped at ${dropped.at(-1)} ms`)
+    assert.ok(dropped[0] >= 700 && dropped[0] <= 3000, `first dropped at ${dropped[0]} ms`)
+    assert.ok(dropped.at(-1)! >= 1800 && dropped.at(-1)! <= 6000, `last dropped at ${dropped.at(-1)} ms`)
   })
 })
