@@ -54,6 +54,10 @@ export const MAX_PENDING_SYNC_RELAYS = 10_000
 export const MAX_PENDING_CHANGES = 10_000
 /** Inbound sync streams served at once per connection (each protocol version). */
 export const MAX_INBOUND_SYNC_STREAMS = 4
+/** At a graceful stop, the withdrawals are handed over by sync to this many peers... */
+export const HANDOVER_PEERS = 4
+/** ...within this long in all. */
+export const HANDOVER_TIMEOUT_MS = 1500
 /** Sync exchanges answered at once, from all peers; more are reset. */
 export const MAX_CONCURRENT_SYNC_ANSWERS = 32
 /**

@@ -172,9 +172,9 @@ export interface IntroducerService extends TypedEventTarget<IntroductionEvents> 
   /** Peers that run the introducer role and this node is connected to. */
   getConnectedIntroducers(): PeerId[]
   /**
-   * Asks a connected peer for what it holds of our services; returns the records taken.
-   * A call made while a sync with that peer runs returns 0 at once, and that sync runs
-   * once more when it ends.
+   * Syncs with a connected peer (both ways, with sync 2.0.0); returns the records taken.
+   * One exchange runs per peer at a time: a call made while one runs has it run once
+   * more when it ends, and waits for that.
    */
   syncWith(peer: PeerId, options?: AbortOptions): Promise<number>
   stats(): IntroductionStats

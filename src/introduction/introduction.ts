@@ -153,6 +153,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       return
     }
     await this.publisher.beforeStop()
+    await this.sync.handOver()
     await this.cache.flush()
     this.subscriptions.beforeStop()
   }

@@ -34,8 +34,14 @@ export interface SyncOutcome {
   protocol: string
 }
 
+interface Running {
+  /** Asked for again while running: one more exchange follows. */
+  again: boolean
+  done: Promise<SyncOutcome>
+}
+
 export class SyncClient implements Startable {
-  private readonly running = new Map<string, { again: boolean }>()
+  private readonly running = new Map<string, Running>()
   private controller = new AbortController()
 
   constructor (
@@ -58,29 +64,33 @@ export class SyncClient implements Startable {
   }
 
   /**
-   * Syncs with `peer`; returns what the exchanges took. A call made while a sync with
-   * `peer` runs returns `taken: 0` at once, and that sync runs once more when it ends.
+   * Syncs with `peer`; returns what the exchanges took. One exchange runs per peer at a
+   * time: a call made while one runs marks it to run once more when it ends (what it
+   * sent was listed before whatever asks now: a new subscription, a withdrawal) and
+   * waits for that.
    */
   async syncWith (peer: PeerId, options: AbortOptions = {}): Promise<SyncOutcome> {
     const key = peer.toString()
     const running = this.running.get(key)
     if (running != null) {
-      // the request under way was sent before whatever asks now (e.g. a new subscription)
       running.again = true
-      return { taken: 0, protocol: '' }
+      return running.done
     }
-    const state = { again: false }
-    this.running.set(key, state)
-    try {
-      const outcome = await this.exchange(peer, options)
-      for (let round = 1; state.again && !this.controller.signal.aborted && round < MAX_SYNC_ROUNDS; round++) {
-        state.again = false
-        outcome.taken += (await this.exchange(peer, options)).taken
+    const state: Running = { again: false, done: Promise.resolve({ taken: 0, protocol: '' }) }
+    state.done = (async () => {
+      try {
+        const outcome = await this.exchange(peer, options)
+        for (let round = 1; state.again && !this.controller.signal.aborted && round < MAX_SYNC_ROUNDS; round++) {
+          state.again = false
+          outcome.taken += (await this.exchange(peer, options)).taken
+        }
+        return outcome
+      } finally {
+        this.running.delete(key)
       }
-      return outcome
-    } finally {
-      this.running.delete(key)
-    }
+    })()
+    this.running.set(key, state)
+    return state.done
   }
 
   private async exchange (peer: PeerId, options: AbortOptions): Promise<SyncOutcome> {

@@ -10,7 +10,8 @@ import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import { asError, describeError } from '../errors.js'
 import { answerSync, DEFAULT_MAX_SYNC_RECORDS, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
 import { answerSync2, SYNC2_PROTOCOL } from '../sync/sync2-protocol.js'
-import { CATCH_UP_PEERS, FOLLOW_UP_SYNC_MS, MAX_CONCURRENT_SYNC_ANSWERS, MAX_INBOUND_SYNC_STREAMS, V1_ANTI_ENTROPY_INTERVAL_MS } from './constants.js'
+import { CATCH_UP_PEERS, FOLLOW_UP_SYNC_MS, HANDOVER_PEERS, HANDOVER_TIMEOUT_MS, MAX_CONCURRENT_SYNC_ANSWERS, MAX_INBOUND_SYNC_STREAMS, V1_ANTI_ENTROPY_INTERVAL_MS } from './constants.js'
+import { shuffled } from './shuffle.js'
 import { SyncClient } from './sync-client.js'
 import { ExchangeTally, SyncGuard } from './sync-guard.js'
 import { SyncItems } from './sync-items.js'
@@ -117,6 +118,19 @@ export class Sync implements Startable {
     this.subscriptions.removeEventListener('subscribed', this.onSubscribed)
     await this.components.registrar.unhandle(SYNC2_PROTOCOL)
     await this.components.registrar.unhandle(SYNC_PROTOCOL)
+  }
+
+  /**
+   * At a graceful stop, after the withdrawals: hands them over by sync 2.0.0 to up to
+   * HANDOVER_PEERS connected peers, which relay them on gossip. Gossip alone loses them
+   * when the connection closes before the peer has processed them (libp2p closes
+   * connections right after this phase); a sync exchange ends only once both sides have
+   * read each other's records. Bounded by HANDOVER_TIMEOUT_MS in all; never throws.
+   */
+  async handOver (): Promise<void> {
+    const peers = [...this.peers.values()].filter(p => p.v2 && !this.guard.isPenalised(p.id))
+    const signal = AbortSignal.timeout(HANDOVER_TIMEOUT_MS)
+    await Promise.allSettled(shuffled(peers).slice(0, HANDOVER_PEERS).map(async p => this.client.syncWith(p.id, { signal })))
   }
 
   async syncWith (peer: PeerId, options?: AbortOptions): Promise<number> {
