@@ -3,9 +3,13 @@
  * msg = UTF-8 JSON of the dict, sig = "v0-" + base32(Ed25519 signature of msg), key =
  * "v0-" + base32(raw public key). (Recorded real ones are in test/fixtures/tahoe/.)
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { NONCE_BYTES, signAnnouncementPayload } from '../../src/announcement/record.js'
 import { base32Encode } from '../../src/foolscap/base32.js'
-import type { SignedTahoeAnnouncement } from '../../src/tahoe/announcement.js'
+import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
+import { verifyTahoeAnnouncement, type SignedTahoeAnnouncement } from '../../src/tahoe/announcement.js'
+import { carriageOf, carriedContent, deriveCarrier, TAHOE_STORAGE_SERVICE } from '../../src/tahoe/carriage.js'
 
 export class TahoeSigner {
   readonly keyId: string
@@ -48,4 +52,34 @@ export class TahoeSigner {
     const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed])
     return new TahoeSigner(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }))
   }
+}
+
+/**
+ * A record a dishonest gateway would make: everything as for `genuine` (content, a valid
+ * binding, a valid record signature), but carrying the bytes of `carried` instead.
+ */
+export async function forgeCarryingRecord (grid: string, genuine: SignedTahoeAnnouncement, carried: SignedTahoeAnnouncement): Promise<Uint8Array> {
+  const ann = verifyTahoeAnnouncement(genuine)
+  const c = carriedContent(ann)
+  const carrier = await deriveCarrier(await generateKeyPair('Ed25519'), ann.keyId)
+  const payload = Announcement.encode({
+    grid,
+    service: TAHOE_STORAGE_SERVICE,
+    publicKey: carrier.key.publicKey.raw as Uint8Array<ArrayBuffer>,
+    seqnum: BigInt(Date.now()),
+    nonce: randomBytes(NONCE_BYTES),
+    issuedAtMs: Date.now(),
+    ttlMs: 60_000,
+    nickname: c.nickname,
+    version: c.version,
+    permutationSeed: c.permutationSeed as Uint8Array<ArrayBuffer>,
+    multiaddrs: [],
+    readonly: false,
+    fields: new Map(Object.entries(c.fields)),
+    withdrawn: false,
+    certificate: new Uint8Array(),
+    tahoe: carriageOf(carried, carrier)
+  })
+  const signature = await signAnnouncementPayload(payload, carrier.key)
+  return SignedAnnouncement.encode({ payload, signature: signature as Uint8Array<ArrayBuffer> })
 }
