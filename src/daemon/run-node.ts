@@ -86,11 +86,12 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
       throw new ConfigError(`${what} ${resolve(dataDir, file)}: cannot read: ${describeError(err)}`)
     }
   }
+  const certificate = await readOptional(config.certificate_file, 'certificate_file')
   const node = await createNode({
     ...extra,
     start: false,
     networkKey: await readOptional(config.network_key_file, 'network_key_file'),
-    certificate: await readOptional(config.certificate_file, 'certificate_file'),
+    certificate,
     admission: { publishers: config.admission.publishers, gridManagers: config.admission.grid_managers },
     dataDir,
     grid: config.grid,
@@ -144,7 +145,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     watch.start()
     if (config.tahoe.enabled) {
       try {
-        gateway = await startTahoeGateway(dataDir, config, node, log)
+        gateway = await startTahoeGateway(dataDir, config, node, log, certificate)
       } catch (err) {
         throw isAddressInUse(err) ? new AddressInUseError(`the Tahoe introducer address ${config.tahoe.listen} is in use by another process (tahoe.listen)`) : err
       }

@@ -43,8 +43,11 @@ function logEvent (log: Logger, e: GatewayEvent): void {
   else log.info(line, fields)
 }
 
-/** Starts the gateway of a started node; throws ConfigError for a bad [tahoe] section. */
-export async function startTahoeGateway (dataDir: string, config: Config, node: IntroducerNode, log: Logger): Promise<TahoeGateway> {
+/**
+ * Starts the gateway of a started node; throws ConfigError for a bad [tahoe] section.
+ * `certificate`: the node's grid admission certificate, carried by its carrying records.
+ */
+export async function startTahoeGateway (dataDir: string, config: Config, node: IntroducerNode, log: Logger, certificate?: Uint8Array): Promise<TahoeGateway> {
   const listen = splitHostPort(config.tahoe.listen)
   if (listen?.port === undefined) throw new ConfigError(`tahoe.listen: ${JSON.stringify(config.tahoe.listen)} is not host:port`)
   const location = parseLocation(config.tahoe.location)
@@ -60,6 +63,7 @@ export async function startTahoeGateway (dataDir: string, config: Config, node: 
     upstream: joinFurls(config.tahoe.introducers),
     maxServers: config.tahoe.max_servers,
     ttlMs: config.announcement_ttl_ms,
+    certificate,
     nickname: config.nickname !== '' ? config.nickname : 'gossip-introducer',
     onEvent: e => { logEvent(log, e) }
   })
