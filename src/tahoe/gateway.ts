@@ -38,7 +38,7 @@ export interface TahoeGatewayListen {
 }
 
 export interface GatewayEvent {
-  type: 'carried' | 'updated' | 'withdrawn' | 'refused' | 'announced' | 'forgotten' | 'rejected' | 'upstream-connected' | 'upstream-lost'
+  type: 'published' | 'carried' | 'updated' | 'withdrawn' | 'refused' | 'announced' | 'forgotten' | 'rejected' | 'upstream-connected' | 'upstream-lost'
   /** The Tahoe server id (v0-...), when about one server. */
   serverId?: string
   nickname?: string
@@ -144,6 +144,7 @@ export class TahoeGateway {
         swissnum: init.listen.swissnum,
         limits: init.limits,
         onPublish: (ann, from) => { this.carry(ann, from, `publish from ${from.tubId}`) },
+        onAnnouncement: (ann, from) => { event({ type: 'published', serverId: ann.keyId, nickname: ann.nickname, detail: `seqnum ${ann.seqnum ?? '-'} by tub ${from.tubId} at ${from.remoteAddress}` }) },
         onRejected: (reason, from) => { event({ type: 'rejected', detail: `publish_v2 from ${from.tubId} at ${from.remoteAddress}: ${reason}` }) }
       })
     }

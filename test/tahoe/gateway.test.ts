@@ -17,6 +17,7 @@ import { TAHOE_STORAGE_SERVICE } from '../../src/tahoe/carriage.js'
 import { tahoeServerIdOf } from '../../src/tahoe/carried-peers.js'
 import { TahoeGateway, type GatewayEvent } from '../../src/tahoe/gateway.js'
 import { TahoeIntroducerClient } from '../../src/tahoe/introducer-client.js'
+import { TahoeIntroducerServer } from '../../src/tahoe/introducer-server.js'
 import { verifyTahoeAnnouncement, type SignedTahoeAnnouncement, type VerifiedTahoeAnnouncement } from '../../src/tahoe/announcement.js'
 import { connect, NodeSet, TEST_GRID } from '../helpers/nodes.js'
 import { forgeCarryingRecord, TahoeSigner } from '../helpers/tahoe-signer.js'
@@ -156,5 +157,49 @@ describe('Tahoe gateway: two gateways and a native node on one grid', () => {
     assert.equal(tahoePeers(a).length + tahoePeers(b).length, 0)
     await new Promise(resolve => setTimeout(resolve, 500))
     assert.equal(heard.length, told, 'the Tahoe client heard nothing new')
+  })
+})
+
+describe('Tahoe gateway: bringing in an existing introducer (migration)', () => {
+  const nodes = new NodeSet()
+  const identity = encodeTubIdentity(generateTubIdentity())
+  const s = new TahoeSigner()
+  let old: TahoeIntroducerServer
+  let port: number
+  let a: IntroducerNode, b: IntroducerNode
+  let ga: TahoeGateway
+  const publisher = new Tub({ identity: generateTubIdentity() })
+  const oldIntroducer = (p: number): TahoeIntroducerServer => new TahoeIntroducerServer({ port: p, tubIdentity: identity, swissnum: 'oldintroducer' })
+
+  before(async () => {
+    old = oldIntroducer(0)
+    port = (await old.start()).port
+    await publish(publisher, old.furl, s.storage(1, { nickname: 'on-the-old-one' }))
+    const key = await generateKeyPair('Ed25519')
+    a = await nodes.start({ privateKey: key, services: [TAHOE_STORAGE_SERVICE] })
+    b = await nodes.start({ services: [TAHOE_STORAGE_SERVICE] })
+    await connect(a, b, [TAHOE_STORAGE_SERVICE])
+    ga = new TahoeGateway({ introducer: a.introducer, nodeKey: key, upstream: [old.furl], ttlMs: 60_000 })
+    await ga.start()
+  })
+  after(async () => {
+    await ga.stop()
+    await publisher.stop()
+    await old.stop()
+    await nodes.stopAll()
+  })
+
+  it('carries what the old introducer announces while connected to it, and withdraws it when the connection is lost', async () => {
+    await waitFor('B to hold the server of the old introducer', () => tahoePeers(b).includes(s.keyId), 20_000)
+    assert.equal(b.introducer.getPeers(TAHOE_STORAGE_SERVICE)[0].nickname, 'on-the-old-one')
+    assert.deepEqual(ga.status().upstream.map(u => [u.connected, u.announcements]), [[true, 1]])
+    assert.equal(ga.status().furl, null, 'no Tahoe introducer of its own without listen')
+    await old.stop()
+    await waitFor('B to drop it', () => tahoePeers(b).length === 0, 20_000)
+    assert.equal(ga.status().upstream[0].connected, false)
+    old = oldIntroducer(port)
+    await old.start()
+    await publish(publisher, old.furl, s.storage(1, { nickname: 'on-the-old-one' }))
+    await waitFor('B to hold it again once the gateway reconnected', () => tahoePeers(b).includes(s.keyId), 30_000)
   })
 })
