@@ -29,3 +29,6 @@ export {
 export { VERSION } from './version.js'
 export { signCertificate, describeCertificate, type AdmissionPolicy, type CertificateInit } from './announcement/admission.js'
 export { DEFAULT_PUBLISHER_RATE_LIMIT, type RateLimit } from './gossip/rate-limit.js'
+// Tahoe storage servers carried by gateways (docs/tahoe.md): the service and its entries' Tahoe part
+export { TAHOE_STORAGE_SERVICE } from './tahoe/carriage.js'
+export { tahoeAnnouncementOf, tahoeServerIdOf } from './tahoe/carried-peers.js'

@@ -146,7 +146,10 @@ export function describeCertificate (bytes: Uint8Array): { grid: string, subject
  */
 export async function checkAdmission (record: VerifiedAnnouncement, policy: ResolvedAdmission, now: number): Promise<void> {
   const a = record.announcement
-  if (policy.publishers.has(hex(a.publicKey))) {
+  // a Tahoe gateway's carrier key is admitted as the gateway node it is bound to
+  // (openAnnouncement verified the binding)
+  const subject = a.tahoe?.gatewayPublicKey ?? a.publicKey
+  if (policy.publishers.has(hex(subject))) {
     return
   }
   if (a.certificate.byteLength === 0) {
@@ -165,7 +168,7 @@ export async function checkAdmission (record: VerifiedAnnouncement, policy: Reso
   if (cert.grid !== a.grid) {
     throw reject('not-admitted', `certificate for grid ${JSON.stringify(cert.grid)}`)
   }
-  if (!uint8ArrayEquals(cert.subjectPublicKey, a.publicKey)) {
+  if (!uint8ArrayEquals(cert.subjectPublicKey, subject)) {
     throw reject('not-admitted', 'certificate of another publisher')
   }
   if (cert.services.length > 0 && !cert.services.includes(a.service)) {

@@ -16,7 +16,7 @@ import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
-import { Announcement, SignedAnnouncement } from '../pb/announcement.js'
+import { Announcement, SignedAnnouncement, type TahoeCarriage } from '../pb/announcement.js'
 import { describeError } from '../errors.js'
 import { publicKeyProblem, verifyEd25519 } from './ed25519.js'
 import { foreignPeerInAddress } from './multiaddr-owner.js'
@@ -24,6 +24,7 @@ import { isValidServiceName } from './names.js'
 import { ANNOUNCEMENT_SCHEMA, checkWireFormat } from './wire-format.js'
 import { expiresAt, MAX_CLOCK_SKEW_MS } from './expiry.js'
 import { ignore, reject } from './rejection.js'
+import { checkCarriage } from '../tahoe/carriage.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 export const ANNOUNCEMENT_SIGNING_DOMAIN = '/gossip-introducer/announcement/1'
@@ -69,6 +70,8 @@ export interface AnnouncementContent {
   withdrawn: boolean
   /** Grid admission certificate (encoded SignedCertificate), if the grid needs one. */
   certificate?: Uint8Array
+  /** A Tahoe gateway's carried announcement (tahoe/carriage.ts); only on `tahoe-storage`. */
+  tahoe?: TahoeCarriage
 }
 
 /** A record whose signature, key and shape were checked. Immutable. */
@@ -184,9 +187,11 @@ export async function signAnnouncement (content: AnnouncementContent, privateKey
     availableSpace: content.availableSpace,
     fields: new Map(Object.entries(content.fields)),
     withdrawn: content.withdrawn,
-    certificate: (content.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
+    certificate: (content.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
+    tahoe: content.tahoe
   }
   const multiaddrs = checkShape(announcement, content.multiaddrs, () => peerIdFromPublicKey(privateKey.publicKey).toString())
+  await checkCarriage(announcement)
   const payload = Announcement.encode(announcement)
   const signature = await signAnnouncementPayload(payload, privateKey)
   const signed = SignedAnnouncement.encode({ payload: payload, signature: signature as Uint8Array<ArrayBuffer> })
@@ -259,6 +264,8 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
   if (expiresAt(announcement, options.now, options.ageMs) <= options.now) {
     throw ignore('expired')
   }
+  // a Tahoe gateway's record: the Tahoe server's own signature, checked at every hop
+  await checkCarriage(announcement)
   return {
     signed,
     announcement,

@@ -15,6 +15,9 @@ import { ConfigError, type Config } from './config/index.js'
 import { quote, type Logger } from './log.js'
 import { readiness, type Readiness } from './readiness.js'
 import { describeError } from '../errors.js'
+import { TAHOE_STORAGE_SERVICE } from '../tahoe/carriage.js'
+import { startTahoeGateway } from './tahoe.js'
+import type { TahoeGateway } from '../tahoe/gateway.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -83,11 +86,12 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
       throw new ConfigError(`${what} ${resolve(dataDir, file)}: cannot read: ${describeError(err)}`)
     }
   }
+  const certificate = await readOptional(config.certificate_file, 'certificate_file')
   const node = await createNode({
     ...extra,
     start: false,
     networkKey: await readOptional(config.network_key_file, 'network_key_file'),
-    certificate: await readOptional(config.certificate_file, 'certificate_file'),
+    certificate,
     admission: { publishers: config.admission.publishers, gridManagers: config.admission.grid_managers },
     dataDir,
     grid: config.grid,
@@ -97,7 +101,8 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     introducer: config.introducer === true,
     introducerTarget: config.introducer_target,
     announcementTtlMs: config.announcement_ttl_ms,
-    services: config.services,
+    // the gateway's service from the start, so that the cache keeps its records
+    services: config.tahoe.enabled ? [...config.services, TAHOE_STORAGE_SERVICE] : config.services,
     bootstrapRetryMaxMs: config.dial_retry_max_ms,
     storage: {
       enabled: config.storage.enabled,
@@ -127,6 +132,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
   const state = (): Readiness => readiness(node, { started, bootstrapEntries: watch.size, unreachableBootstrap: watch.unreachable() })
   const startedAt = Date.now()
   let http: { url: string, close(): Promise<void> } | undefined
+  let gateway: TahoeGateway | undefined
   try {
     try {
       await node.start()
@@ -137,11 +143,18 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
       throw new AddressInUseError(`listen address in use by another process: ${(failed.length > 0 ? failed : config.listen).join(', ')} (listen)`)
     }
     watch.start()
+    if (config.tahoe.enabled) {
+      try {
+        gateway = await startTahoeGateway(dataDir, config, node, log, certificate)
+      } catch (err) {
+        throw isAddressInUse(err) ? new AddressInUseError(`the Tahoe introducer address ${config.tahoe.listen} is in use by another process (tahoe.listen)`) : err
+      }
+    }
     if (config.http.enabled) {
       try {
         http = await startHttpServer({
           node,
-          info: { nickname: config.nickname, roles: roles(config), startedAt, readiness: state },
+          info: { nickname: config.nickname, roles: roles(config), startedAt, readiness: state, tahoe: gateway?.status.bind(gateway) },
           listen: config.http.listen,
           plugins: plugins.map(p => (app: FastifyInstance) => { p(app, node) })
         })
@@ -161,6 +174,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
   } catch (err) {
     watch.stop()
     await http?.close()
+    await gateway?.stop()
     await node.stop()
     throw err
   }
@@ -189,6 +203,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     stop: async () => {
       watch.stop()
       await http?.close()
+      await gateway?.stop()
       await node.stop()
       await rm(join(dataDir, NODE_INFO_FILE), { force: true })
       log.info('stopped', { event: 'stopped' })

@@ -10,6 +10,7 @@ import type { IntroducerNode } from '../node.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { PermutedPeer } from '../introduction/index.js'
 import type { Readiness } from './readiness.js'
+import type { TahoeGatewayStatus } from '../tahoe/gateway.js'
 
 export interface PeerJson {
   peerId: string
@@ -35,6 +36,8 @@ export interface NodeInfo {
   roles: string[]
   startedAt: number
   readiness(): Readiness
+  /** The Tahoe gateway's state, when it runs ([tahoe] enabled). */
+  tahoe?: () => TahoeGatewayStatus
 }
 
 function connectionSince (node: IntroducerNode, peer: ServicePeer): number | null {
@@ -96,6 +99,8 @@ export interface StatusJson {
   introducers: { known: number, connected: number, peers: PeerJson[] }
   services: Record<string, ServiceJson>
   stats: ReturnType<IntroducerNode['introducer']['stats']>
+  /** The Tahoe introducer (docs/tahoe.md); null when [tahoe] is off. */
+  tahoe: TahoeGatewayStatus | null
 }
 
 export interface PeersJson {
@@ -145,6 +150,7 @@ export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
       peers: introducers.map(p => peerJson(node, p))
     },
     services,
-    stats: intro.stats()
+    stats: intro.stats(),
+    tahoe: info.tahoe?.() ?? null
   }
 }

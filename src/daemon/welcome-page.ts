@@ -6,6 +6,7 @@
  * requests to its own origin, so that even markup that slipped in could not run.
  */
 import { createHash } from 'node:crypto'
+import { TAHOE_SECTION_HTML, TAHOE_SECTION_SCRIPT } from './welcome-tahoe.js'
 import type { IntroducerNode } from '../node.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -36,6 +37,7 @@ const PAGE = `<!doctype html>
 <h2>Introducers</h2>
 <p id="introducer-summary"></p>
 <div id="introducers"></div>
+${TAHOE_SECTION_HTML}
 <div id="services"></div>
 <p class="muted">Refreshes every ${WELCOME_REFRESH_MS / 1000} s. Same data as JSON: <a href="api/v1/status">api/v1/status</a> · <a href="metrics">metrics</a></p>
 <script>
@@ -60,6 +62,7 @@ function table (peers, storage) {
   }
   return t
 }
+${TAHOE_SECTION_SCRIPT}
 async function refresh () {
   try {
     const r = await fetch('api/v1/status', { cache: 'no-store' })
@@ -76,13 +79,14 @@ async function refresh () {
     document.getElementById('introducers').replaceChildren(table(s.introducers.peers, false))
     const services = document.getElementById('services'); services.replaceChildren()
     for (const [name, svc] of Object.entries(s.services)) {
-      if (name === 'introducer') continue
+      if (name === 'introducer' || name === 'tahoe-storage') continue
       const section = el('section'); section.dataset.service = name
       const title = el('h2', (TITLES[name] ? TITLES[name] + ' ' : '')); title.append(el('code', name))
       section.append(title, el('p', 'Connected to ' + svc.connected + ' of ' + svc.known + ' known servers', 'summary'))
       section.append(table(svc.peers, name.endsWith('storage')))
       services.append(section)
     }
+    renderTahoe(s)
     document.body.dataset.updated = String(Date.now())
   } catch (err) {
     document.getElementById('error').textContent = 'Cannot reach the node: ' + err.message

@@ -156,12 +156,21 @@ export interface IntroducerService extends TypedEventTarget<IntroductionEvents> 
   publish(service: string, fields?: PublishFields): Promise<void>
   /** Withdraws a published service: every holder drops it. */
   unpublish(service: string): Promise<void>
+  /**
+   * Takes a record signed here with another key this node holds (a Tahoe gateway's
+   * carrier keys, src/tahoe/gateway.ts) through every intake check into the table, and
+   * gossips it. Not refreshed: the signer re-signs. Throws InvalidAnnouncementError.
+   */
+  publishSigned(record: Uint8Array): Promise<void>
   /** Services this node publishes. */
   getPublished(): string[]
   /** Starts receiving a service; what the node already holds is available at once. */
   subscribeTo(service: string): void
   getSubscriptions(): string[]
-  /** Current entries of a service. */
+  /**
+   * Current entries of a service. For `tahoe-storage`, one per Tahoe server id (the one
+   * with the highest Tahoe seqnum), however many gateways carry it.
+   */
   getPeers(service: string): ServicePeer[]
   /** Entries in Tahoe's permuted order for a storage index (bytes, or base32/hex text). */
   getPermutedPeers(service: string, storageIndex: Uint8Array | string): PermutedPeer[]

@@ -12,12 +12,16 @@
  */
 import { NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
+import { peekAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
 import { describeError, GossipSettingsError, InvalidAnnouncementError } from '../errors.js'
 import { checkGossipsubSettings } from '../gossip/settings.js'
 import { PeerTable, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
 import { parseStorageIndex } from '../storage-index.js'
+import { serviceTopic } from '../gossip/topic.js'
+import { TAHOE_STORAGE_SERVICE } from '../tahoe/carriage.js'
+import { dedupeCarried } from '../tahoe/carried-peers.js'
 import { Cache } from './cache.js'
 import { Changes, TABLE_EVENTS } from './changes.js'
 import { ConnectionKeeper } from './connections.js'
@@ -64,6 +68,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly changeStreams: Changes
   private readonly store: GuardedStore
   private readonly relays: SyncRelays
+  private readonly intake: Intake
   private started = false
 
   constructor (private readonly components: IntroductionComponents, init: IntroductionInit = {}) {
@@ -95,7 +100,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       this.metrics.storeFailure(evt.detail.operation)
       this.safeDispatchEvent('store:error', { detail: evt.detail })
     })
-    const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId })
+    const intake = this.intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId })
     const relays = new SyncRelays(components.pubsub, options.grid, log)
     this.subscriptions = new Subscriptions(components.pubsub, this.followed, intake, relays, { grid: options.grid, services: options.services, followAll: options.introducer }, log)
     this.relays = relays
@@ -109,7 +114,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }, log)
     this.expiry = new Expiry(table, options.now)
     this.cache = new Cache(table, intake, store, options.now, log)
-    this.changeStreams = new Changes(table)
+    this.changeStreams = new Changes(table, service => this.getPeers(service))
   }
 
   isStarted (): boolean {
@@ -197,6 +202,26 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }
   }
 
+  async publishSigned (record: Uint8Array): Promise<void> {
+    this.assertStarted()
+    try {
+      await this.intake.ingest(record, { via: 'local' })
+    } catch (err) {
+      if (err instanceof AnnouncementRejection) {
+        throw new InvalidAnnouncementError(`cannot publish the signed record: ${describeError(err)}`)
+      }
+      throw err
+    }
+    // it verified, so it decodes
+    const service = peekAnnouncement(record)?.service as string
+    try {
+      await this.components.pubsub.publish(serviceTopic(this.grid, service), record)
+    } catch (err) {
+      // nobody subscribed yet: sync hands it to whoever comes
+      this.log('publish of a signed %s record: %s', service, describeError(err))
+    }
+  }
+
   getPublished (): string[] {
     return this.publisher.services()
   }
@@ -215,7 +240,8 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
 
   getPeers (service: string): ServicePeer[] {
     assertServiceName(service)
-    return this.table.getPeers(service)
+    const peers = this.table.getPeers(service)
+    return service === TAHOE_STORAGE_SERVICE ? dedupeCarried(peers) : peers
   }
 
   getPermutedPeers (service: string, storageIndex: Uint8Array | string): PermutedPeer[] {

@@ -10,6 +10,7 @@ import { NODE_INFO_FILE, type NodeInfoFile } from '../node-info.js'
 import { EXIT_FAILURE, EXIT_UNREACHABLE, EXIT_USAGE } from '../exit-codes.js'
 import { quote } from '../quote.js'
 import type { PeerJson, PeersJson, PermutedJson, StatusJson } from '../status.js'
+import { printTahoe } from './tahoe-status.js'
 import { dataDirOption, ExitError } from './shared.js'
 
 interface QueryOptions { dir?: string, api?: string, json?: boolean }
@@ -109,6 +110,7 @@ function printStatus (body: StatusJson): void {
   for (const [service, s] of Object.entries(body.services)) {
     process.stdout.write(`${service}: connected to ${s.connected} of ${s.known} known\n`)
   }
+  if (body.tahoe != null) printTahoe(body.tahoe)
 }
 
 const withQueryOptions = (cmd: Command): Command => cmd

@@ -9,6 +9,7 @@
 import { DEFAULT_GRID } from '../../announcement/names.js'
 import { MAX_TTL_MS, MIN_TTL_MS } from '../../announcement/record.js'
 import { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_INTRODUCER_TARGET } from '../../introduction/constants.js'
+import { DEFAULT_MAX_CARRIED_SERVERS, MAX_CARRIED_SERVERS } from '../../tahoe/constants.js'
 
 /** What a list's items or a string must be, beyond being text. */
 export type TextFormat = 'name' | 'multiaddr' | 'host-port' | 'text'
@@ -141,6 +142,38 @@ export const SECTION_KEYS = {
       flag: '--admission-grid-managers <ids>',
       doc: 'peer ids of grid managers whose certificates admit publishers; with both admission lists empty, admission is off'
     }
+  },
+  // the Tahoe gateway (src/tahoe/gateway.ts, docs/tahoe.md)
+  tahoe: {
+    enabled: {
+      type: 'boolean',
+      default: false,
+      flag: '--tahoe',
+      doc: 'be a Tahoe-LAFS introducer too: Tahoe nodes list the FURL in DIR/tahoe-introducer.furl in their introducers.yaml, and their storage servers are carried over the grid'
+    },
+    listen: {
+      type: 'string',
+      format: 'host-port',
+      default: '127.0.0.1:0',
+      flag: '--tahoe-listen <host:port>',
+      doc: 'address of the Tahoe introducer (Foolscap); port 0: a free port picked at the first start and kept in DIR/tahoe/port, so the FURL stays'
+    },
+    location: {
+      type: 'string',
+      format: 'text',
+      default: '',
+      defaultDoc: '"" (the listen address)',
+      flag: '--tahoe-location <hints>',
+      doc: 'connection hints in the FURL, like Tahoe\'s tub.location: tcp:HOST:PORT, comma-separated; needed when listening on a wildcard address'
+    },
+    introducers: {
+      type: 'list',
+      format: 'text',
+      default: [],
+      flag: '--tahoe-introducers <furls>',
+      doc: 'FURLs of existing Tahoe introducers whose storage servers this daemon brings onto the grid (migration)'
+    },
+    max_servers: { type: 'number', min: 1, max: MAX_CARRIED_SERVERS, default: DEFAULT_MAX_CARRIED_SERVERS, flag: '--tahoe-max-servers <n>', doc: 'most Tahoe servers this daemon carries onto the grid' }
   },
   http: {
     enabled: { type: 'boolean', default: true, flag: '--http', doc: 'serve the welcome page, JSON API, health checks and metrics' },
