@@ -33,6 +33,9 @@ export type KeeperOptions = Pick<ResolvedOptions, 'bootstrap' | 'bootstrapRetryM
 export class ConnectionKeeper implements Startable {
   private readonly backoff = new Map<string, Backoff>()
   private readonly maintenance: RepeatingTask
+  /** The entries given at start, then those added at run time. */
+  private readonly bootstrap: DialTarget[]
+  private running = false
 
   constructor (
     private readonly components: Pick<IntroductionComponents, 'peerId' | 'connectionManager' | 'peerStore'>,
@@ -41,6 +44,22 @@ export class ConnectionKeeper implements Startable {
     private readonly log: Logger
   ) {
     this.maintenance = repeatingTask(() => { this.tick() }, init.maintenanceIntervalMs, { runImmediately: true })
+    this.bootstrap = [...init.bootstrap]
+  }
+
+  /**
+   * A bootstrap entry added at run time: kept and dialled like the others, from the next
+   * pass on (at once when running). False when its peer is listed already, or is this node.
+   */
+  addBootstrap (target: DialTarget): boolean {
+    if (target.peerId.equals(this.components.peerId) || this.bootstrap.some(t => t.peerId.equals(target.peerId))) {
+      return false
+    }
+    this.bootstrap.push(target)
+    if (this.running) {
+      this.maintenance.run()
+    }
+    return true
   }
 
   start (): void {
@@ -49,10 +68,12 @@ export class ConnectionKeeper implements Startable {
 
   /** The first pass runs as soon as the node is up. */
   afterStart (): void {
+    this.running = true
     this.maintenance.start()
   }
 
   stop (): void {
+    this.running = false
     this.maintenance.stop()
   }
 
@@ -69,7 +90,7 @@ export class ConnectionKeeper implements Startable {
 
   /** One pass: bootstrap peers, introducers up to the target, and a fallback. Never throws. */
   private tick (): void {
-    for (const target of this.init.bootstrap) {
+    for (const target of this.bootstrap) {
       if (!this.isConnected(target.peerId)) {
         this.dial(target)
       }

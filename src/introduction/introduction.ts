@@ -10,7 +10,7 @@
  * Sync answers others from the table; the ConnectionKeeper keeps bootstrap peers and
  * introducers connected from what the table knows.
  */
-import { NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
+import { InvalidParametersError, NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
 import { describeError, GossipSettingsError, InvalidAnnouncementError } from '../errors.js'
@@ -18,9 +18,11 @@ import { checkGossipsubSettings } from '../gossip/settings.js'
 import { PeerTable, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
 import { parseStorageIndex } from '../storage-index.js'
+import { parseBootstrapEntry, type DialTarget } from './bootstrap-entry.js'
 import { Cache } from './cache.js'
 import { Changes, TABLE_EVENTS } from './changes.js'
 import { ConnectionKeeper } from './connections.js'
+import { Departures } from './departures.js'
 import { Expiry } from './expiry.js'
 import { GuardedStore, type StoreStatus } from './guarded-store.js'
 import { Intake } from './intake.js'
@@ -32,7 +34,7 @@ import { FollowedServices, Subscriptions } from './subscriptions.js'
 import { Sync } from './sync.js'
 import { SyncClient } from './sync-client.js'
 import type {
-  IntroducerService, IntroductionComponents, IntroductionEvents, IntroductionInit, IntroductionStats, PeerChange, PermutedPeer, PublishFields
+  Departure, IntroducerService, IntroductionComponents, IntroductionEvents, IntroductionInit, IntroductionStats, PeerChange, PermutedPeer, PublishFields
 } from './index.js'
 
 /** Whether gossipsub is built already: libp2p builds services in the order they are listed. */
@@ -63,6 +65,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly expiry: Expiry
   private readonly cache: Cache
   private readonly changeStreams: Changes
+  private readonly departures: Departures
   private readonly store: GuardedStore
   private started = false
 
@@ -108,6 +111,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.expiry = new Expiry(table, options.now)
     this.cache = new Cache(table, intake, store, options.now, log)
     this.changeStreams = new Changes(table)
+    this.departures = new Departures(table, { now: options.now })
   }
 
   isStarted (): boolean {
@@ -123,6 +127,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.expiry.start()
     this.cache.start()
     this.changeStreams.start()
+    this.departures.start()
     this.started = true
   }
 
@@ -160,6 +165,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }
     this.started = false
     this.changeStreams.stop()
+    this.departures.stop()
     this.keeper.stop()
     this.publisher.stop()
     this.subscriptions.stop()
@@ -237,6 +243,21 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
 
   getConnectedIntroducers (): PeerId[] {
     return this.keeper.connectedIntroducers()
+  }
+
+  getDepartures (): Departure[] {
+    return this.departures.list()
+  }
+
+  addBootstrap (entries: string[]): string[] {
+    const targets: Array<[string, DialTarget]> = entries.map(entry => {
+      try {
+        return [entry, parseBootstrapEntry(entry)]
+      } catch (err) {
+        throw new InvalidParametersError(describeError(err))
+      }
+    })
+    return targets.filter(([, target]) => this.keeper.addBootstrap(target)).map(([entry]) => entry)
   }
 
   async syncWith (peer: PeerId, options: AbortOptions = {}): Promise<number> {
