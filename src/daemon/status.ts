@@ -10,6 +10,7 @@ import type { IntroducerNode } from '../node.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { PermutedPeer } from '../introduction/index.js'
 import type { Readiness } from './readiness.js'
+import type { ContactJson, Contacts } from './contacts.js'
 
 export interface PeerJson {
   peerId: string
@@ -28,6 +29,8 @@ export interface PeerJson {
   connected: boolean
   /** When the current connection opened, if connected. */
   connectedSince: number | null
+  /** When this node last reached the peer, and the round trip (contacts.ts); null when never. */
+  contact: ContactJson | null
 }
 
 export interface NodeInfo {
@@ -45,8 +48,9 @@ function connectionSince (node: IntroducerNode, peer: ServicePeer): number | nul
   return Math.min(...connections.map(c => c.timeline.open))
 }
 
-export function peerJson (node: IntroducerNode, peer: ServicePeer): PeerJson {
-  const since = peer.peerId.equals(node.peerId) ? null : connectionSince(node, peer)
+export function peerJson (node: IntroducerNode, peer: ServicePeer, contacts?: Contacts): PeerJson {
+  const self = peer.peerId.equals(node.peerId)
+  const since = self ? null : connectionSince(node, peer)
   return {
     peerId: peer.peerId.toString(),
     nickname: peer.nickname,
@@ -61,21 +65,22 @@ export function peerJson (node: IntroducerNode, peer: ServicePeer): PeerJson {
     firstSeen: peer.firstSeen,
     lastSeen: peer.lastSeen,
     expiresAt: peer.expiresAt,
-    connected: peer.peerId.equals(node.peerId) || since != null,
-    connectedSince: since
+    connected: self || since != null,
+    connectedSince: since,
+    contact: self ? null : contacts?.of(peer.peerId) ?? null
   }
 }
 
-export function permutedJson (node: IntroducerNode, peer: PermutedPeer): PeerJson & { permutedId: string } {
-  return { ...peerJson(node, peer), permutedId: uint8ArrayToString(peer.permutedId, 'base16') }
+export function permutedJson (node: IntroducerNode, peer: PermutedPeer, contacts?: Contacts): PeerJson & { permutedId: string } {
+  return { ...peerJson(node, peer, contacts), permutedId: uint8ArrayToString(peer.permutedId, 'base16') }
 }
 
+/** Counts only: /api/v1/status stays small whatever the table holds (lists: /api/v1/peers, /members). */
 export interface ServiceJson {
   subscribed: boolean
   published: boolean
   known: number
   connected: number
-  peers: PeerJson[]
 }
 
 export interface StatusJson {
@@ -93,38 +98,59 @@ export interface StatusJson {
   ready: boolean
   /** What is wrong, if anything (readiness.ts). */
   problems: string[]
-  introducers: { known: number, connected: number, peers: PeerJson[] }
+  introducers: { known: number, connected: number }
   services: Record<string, ServiceJson>
+  /** Nodes known (grouped by publisher), and those that left recently. */
+  members: { known: number, departed: number }
   stats: ReturnType<IntroducerNode['introducer']['stats']>
 }
 
 export interface PeersJson {
   service: string
+  /** Entries of the service (all pages). */
+  total: number
   peers: PeerJson[]
+  /** Cursor of the next page (paging.ts); null on the last. */
+  next: string | null
 }
 
 export interface PermutedJson {
   service: string
   storageIndex: string
+  /** Entries of the service; `peers` holds the first `limit` of them. */
+  total: number
   peers: Array<PeerJson & { permutedId: string }>
+}
+
+/** Entries whose publisher this node is connected to (itself counts, as in peerJson): no JSON per entry. */
+function connectedAmong (node: IntroducerNode, peers: ServicePeer[]): number {
+  const connected = new Set(node.libp2p.getConnections().map(c => c.remotePeer.toString()))
+  connected.add(node.peerId.toString())
+  let n = 0
+  for (const p of peers) {
+    if (connected.has(p.peerId.toString())) n++
+  }
+  return n
 }
 
 export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
   const intro = node.introducer
   const services: Record<string, ServiceJson> = {}
-  const names = new Set([...intro.getSubscriptions(), ...intro.getPublished()])
-  for (const service of [...names].sort()) {
-    const peers = intro.getPeers(service).map(p => peerJson(node, p))
+  const subscribed = new Set(intro.getSubscriptions())
+  const published = new Set(intro.getPublished())
+  const publishers = new Set<string>()
+  for (const service of [...new Set([...subscribed, ...published])].sort()) {
+    const peers = intro.getPeers(service)
+    for (const p of peers) publishers.add(p.peerId.toString())
     services[service] = {
-      subscribed: intro.getSubscriptions().includes(service),
-      published: intro.getPublished().includes(service),
+      subscribed: subscribed.has(service),
+      published: published.has(service),
       known: peers.length,
-      connected: peers.filter(p => p.connected).length,
-      peers
+      connected: connectedAmong(node, peers)
     }
   }
-  const introducers = intro.getPeers(INTRODUCER).filter(p => !p.peerId.equals(node.peerId))
-  const connectedIntroducers = new Set(intro.getConnectedIntroducers().map(String))
+  const introducers = intro.getPeers(INTRODUCER).filter(p => !p.peerId.equals(node.peerId)).length
+  const departed = new Set(intro.getDepartures().map(d => d.peerId.toString()).filter(id => !publishers.has(id))).size
   const { ready, problems } = info.readiness()
   return {
     node: {
@@ -139,12 +165,9 @@ export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
     },
     ready,
     problems,
-    introducers: {
-      known: introducers.length,
-      connected: connectedIntroducers.size,
-      peers: introducers.map(p => peerJson(node, p))
-    },
+    introducers: { known: introducers, connected: intro.getConnectedIntroducers().length },
     services,
+    members: { known: publishers.size, departed },
     stats: intro.stats()
   }
 }

@@ -48,14 +48,25 @@ export class ConnectionKeeper implements Startable {
   }
 
   /**
-   * A bootstrap entry added at run time: kept and dialled like the others, from the next
-   * pass on (at once when running). False when its peer is listed already, or is this node.
+   * A bootstrap entry added at run time: kept and dialled like the others, at once when
+   * running. An entry for a peer listed already adds its addresses to that peer's. False
+   * when nothing is new, or the entry is this node.
    */
   addBootstrap (target: DialTarget): boolean {
-    if (target.peerId.equals(this.components.peerId) || this.bootstrap.some(t => t.peerId.equals(target.peerId))) {
+    if (target.peerId.equals(this.components.peerId)) {
       return false
     }
-    this.bootstrap.push(target)
+    const at = this.bootstrap.findIndex(t => t.peerId.equals(target.peerId))
+    if (at >= 0) {
+      const known = new Set(this.bootstrap[at].multiaddrs.map(String))
+      const fresh = target.multiaddrs.filter(ma => !known.has(ma.toString()))
+      if (fresh.length === 0) {
+        return false
+      }
+      this.bootstrap[at] = { peerId: target.peerId, multiaddrs: [...this.bootstrap[at].multiaddrs, ...fresh] }
+    } else {
+      this.bootstrap.push(target)
+    }
     if (this.running) {
       this.maintenance.run()
     }

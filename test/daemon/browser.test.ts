@@ -10,6 +10,7 @@ import { launchBrowser } from '../helpers/browser.js'
 import { ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
 import type { Browser, Page } from 'playwright-core'
+import type { PeersJson } from '../../src/daemon/status.js'
 
 const GRID = ['--grid', 'browser-test', '--dial-retry-max-ms', '2000']
 const WAIT_MS = 20_000
@@ -86,7 +87,7 @@ describe('the welcome page in a browser', { timeout: 120_000 }, () => {
     const download = await rows(page, 'download_storage')
     assert.deepEqual([...upload.keys()], [writable.peerId], 'only the writable server takes uploads')
     assert.deepEqual([...download.keys()].sort(), [writable.peerId, readonly.peerId].sort())
-    const connected = new Map(status.services.download_storage.peers.map(p => [p.peerId, p.connected]))
+    const connected = new Map((await client.api<PeersJson>('/api/v1/peers?service=download_storage')).peers.map(p => [p.peerId, p.connected]))
     for (const [server, nickname, ro] of [[writable, HOSTILE_NICKNAME, 'no'], [readonly, 'server-ro', 'yes']] as const) {
       const row = download.get(server.peerId)!
       assert.equal(row.nickname, nickname, 'nickname shown as text')
