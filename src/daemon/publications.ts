@@ -3,7 +3,8 @@
  * every `[publish.<service>]` with its fields. At start they are published; on SIGHUP
  * the new configuration's are compared with what is published: a service whose fields
  * changed is published again (a new seqnum, so every holder takes the new record), a
- * new one is published, one no longer configured is withdrawn.
+ * new one is published (and followed: introducers follow the services peers subscribe
+ * to, so they hold it), one no longer configured is withdrawn.
  */
 import { DOWNLOAD_STORAGE, UPLOAD_STORAGE } from '../announcement/names.js'
 import { describeError } from '../errors.js'
@@ -12,6 +13,8 @@ import type { PublishFields } from '../introduction/index.js'
 import type { IntroducerNode } from '../node.js'
 
 export type Publications = Map<string, PublishFields>
+
+const STORAGE = new Set([UPLOAD_STORAGE, DOWNLOAD_STORAGE])
 
 /** The services the configuration announces, with their fields. */
 export function publications (config: Config): Publications {
@@ -51,6 +54,11 @@ export async function applyPublications (node: IntroducerNode, current: Publicat
     if (before != null && canonical(before) === canonical(fields)) continue
     const change = before == null ? 'published' : 'updated'
     try {
+      if (!STORAGE.has(service) && !node.introducer.getSubscriptions().includes(service)) {
+        // as at start (run-node.ts): a node follows what it announces (but storage-only
+        // servers follow no storage service: [storage] says what they follow)
+        node.introducer.subscribeTo(service)
+      }
       await node.introducer.publish(service, fields)
       changes.push({ service, change })
     } catch (err) {

@@ -116,7 +116,8 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     introducer: config.introducer === true,
     introducerTarget: config.introducer_target,
     announcementTtlMs: config.announcement_ttl_ms,
-    services: config.services,
+    // a node follows what it announces too: introducers then follow and hold it (they follow what peers subscribe to)
+    services: [...new Set([...config.services, ...Object.keys(config.publish)])],
     bootstrapRetryMaxMs: config.dial_retry_max_ms,
     storage: {
       enabled: config.storage.enabled,
