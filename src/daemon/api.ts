@@ -8,8 +8,9 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { isValidServiceName } from '../announcement/names.js'
 import { describeError, InvalidStorageIndexError } from '../errors.js'
 import { ProbeBusyError, type Contacts } from './contacts.js'
-import { addressesOf, membersJson } from './members.js'
-import { pageOf, PageQueryError, parsePageQuery, type PageRequest } from './paging.js'
+import { membersJson } from './members.js'
+import { PageQueryError, parsePageQuery, type PageRequest } from './paging.js'
+import type { GridIndex } from './grid-index.js'
 import { peerJson, permutedJson, statusJson, type NodeInfo, type PeersJson, type PermutedJson } from './status.js'
 import type { IntroducerNode } from '../node.js'
 import type { PeerId } from '@libp2p/interface'
@@ -19,6 +20,7 @@ export interface ApiInit {
   node: IntroducerNode
   info: NodeInfo
   contacts: Contacts
+  index: GridIndex
 }
 
 type Query = Record<string, string | undefined>
@@ -27,9 +29,8 @@ const SERVICE_HELP = 'query parameter "service" must be a service name, e.g. ?se
 
 /** The peers of a service, one page (see paging.ts), in peer id order. */
 export function peersPage (init: ApiInit, service: string, page: PageRequest): PeersJson {
-  const all = init.node.introducer.getPeers(service)
-  const { items, next } = pageOf(all, p => p.peerId.toString(), page)
-  return { service, total: all.length, peers: items.map(p => peerJson(init.node, p, init.contacts)), next }
+  const { items, next, total } = init.index.servicePage(service, page)
+  return { service, total, peers: items.map(p => peerJson(init.node, p, init.contacts)), next }
 }
 
 /** The first `limit` peers of a service in Tahoe's permuted order for a storage index. */
@@ -57,7 +58,7 @@ function sameOrigin (origin: string, host: string | undefined): boolean {
 }
 
 export function registerApi (app: FastifyInstance, init: ApiInit): void {
-  const { node, info, contacts } = init
+  const { node, info, contacts, index } = init
   const badRequest = async (reply: FastifyReply, message: string): Promise<FastifyReply> => reply.code(400).send({ error: message })
   /** A bad query parameter is the caller's mistake (400); anything else is ours. */
   const answer = async <T>(reply: FastifyReply, build: () => T): Promise<T | FastifyReply> => {
@@ -69,7 +70,7 @@ export function registerApi (app: FastifyInstance, init: ApiInit): void {
     }
   }
 
-  app.get('/api/v1/status', async () => Promise.resolve(statusJson(node, info)))
+  app.get('/api/v1/status', async () => Promise.resolve(statusJson(node, info, index)))
 
   app.get<{ Querystring: Query }>('/api/v1/peers', async (request, reply) => {
     const service = request.query.service
@@ -78,7 +79,7 @@ export function registerApi (app: FastifyInstance, init: ApiInit): void {
   })
 
   app.get<{ Querystring: Query }>('/api/v1/members', async (request, reply) =>
-    answer(reply, () => membersJson(node, parsePageQuery(request.query))))
+    answer(reply, () => membersJson(node, index, parsePageQuery(request.query))))
 
   app.get<{ Querystring: Query }>('/api/v1/permuted', async (request, reply) => {
     const service = request.query.service
@@ -100,8 +101,9 @@ export function registerApi (app: FastifyInstance, init: ApiInit): void {
     }
     const peerId = parsePeerId((request.body as { peer?: unknown } | null)?.peer)
     if (peerId == null) return badRequest(reply, 'the body must be {"peer": "<peer id>"}')
-    const multiaddrs = addressesOf(node, peerId)
-    if (multiaddrs == null) return reply.code(404).send({ error: `${peerId.toString()} holds no entry here` })
+    const entries = index.entriesOf(peerId.toString())
+    if (entries.length === 0) return reply.code(404).send({ error: `${peerId.toString()} holds no entry here` })
+    const multiaddrs = [...new Map(entries.flatMap(e => e.multiaddrs).map(ma => [ma.toString(), ma])).values()]
     if (peerId.equals(node.peerId)) return badRequest(reply, 'that is this node')
     try {
       return await contacts.probe(peerId, multiaddrs)

@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { isIP } from 'node:net'
 import { registerApi, type ApiInit } from './api.js'
 import type { Contacts } from './contacts.js'
+import type { GridIndex } from './grid-index.js'
 import type { NodeInfo } from './status.js'
 import type { IntroducerNode } from '../node.js'
 
@@ -20,6 +21,7 @@ export interface HttpServerInit {
   node: IntroducerNode
   info: NodeInfo
   contacts: Contacts
+  index: GridIndex
   /** host:port */
   listen: string
   /** Extra routes (welcome page, metrics) registered by their owners. */
@@ -62,7 +64,7 @@ export async function startHttpServer (init: HttpServerInit): Promise<{ url: str
     return reply.code(state.ready ? 200 : 503).send(state)
   })
 
-  const context: ApiInit = { node, info, contacts: init.contacts }
+  const context: ApiInit = { node, info, contacts: init.contacts, index: init.index }
   registerApi(app, context)
   for (const plugin of init.plugins ?? []) {
     plugin(app, context)

@@ -3,12 +3,13 @@
  * of every service the node follows or publishes, grouped by peer id, with all the
  * services it announces, its addresses, version and when it was last heard from; and
  * the nodes that left recently (every entry withdrawn, expired or evicted), and when.
+ * Pages come from the GridIndex (grid-index.ts), in peer id order.
  */
 import type { IntroducerNode } from '../node.js'
 import type { Departure, DepartureReason } from '../introduction/index.js'
 import type { ServicePeer } from '../peer-table.js'
-import type { PeerId } from '@libp2p/interface'
-import { pageOf, type PageRequest } from './paging.js'
+import type { GridIndex } from './grid-index.js'
+import type { PageRequest } from './paging.js'
 
 export interface MemberServiceJson {
   service: string
@@ -60,21 +61,6 @@ export interface MembersJson {
   departed: DepartedJson[]
 }
 
-/** The followed and published services' entries, grouped by publisher. O(entries). */
-export function groupByPublisher (node: IntroducerNode): Map<string, ServicePeer[]> {
-  const intro = node.introducer
-  const groups = new Map<string, ServicePeer[]>()
-  for (const service of new Set([...intro.getSubscriptions(), ...intro.getPublished()])) {
-    for (const peer of intro.getPeers(service)) {
-      const id = peer.peerId.toString()
-      const group = groups.get(id)
-      if (group == null) groups.set(id, [peer])
-      else group.push(peer)
-    }
-  }
-  return groups
-}
-
 function memberJson (node: IntroducerNode, id: string, entries: ServicePeer[]): MemberJson {
   const latest = entries.reduce((a, b) => b.lastSeen > a.lastSeen ? b : a)
   const self = latest.peerId.equals(node.peerId)
@@ -101,7 +87,7 @@ function memberJson (node: IntroducerNode, id: string, entries: ServicePeer[]): 
 }
 
 /** Departures of nodes that hold no entry now, grouped by node, the latest first. */
-export function departedJson (departures: Departure[], members: ReadonlyMap<string, unknown>): DepartedJson[] {
+export function departedJson (departures: Departure[], members: Pick<GridIndex, 'has'>): DepartedJson[] {
   const out = new Map<string, DepartedJson>()
   for (const d of departures) {
     const id = d.peerId.toString()
@@ -117,27 +103,12 @@ export function departedJson (departures: Departure[], members: ReadonlyMap<stri
   return [...out.values()]
 }
 
-export function membersJson (node: IntroducerNode, page: PageRequest): MembersJson {
-  const groups = groupByPublisher(node)
-  const { items, next } = pageOf(groups.entries(), ([id]) => id, page)
+export function membersJson (node: IntroducerNode, index: GridIndex, page: PageRequest): MembersJson {
+  const { items, next, total } = index.nodePage(page)
   return {
-    total: groups.size,
+    total,
     members: items.map(([id, entries]) => memberJson(node, id, entries)),
     next,
-    departed: departedJson(node.introducer.getDepartures(), groups)
+    departed: departedJson(node.introducer.getDepartures(), index)
   }
-}
-
-/** Whether `peerId` holds an entry, and its addresses (all services), for a probe. */
-export function addressesOf (node: IntroducerNode, peerId: PeerId): ServicePeer['multiaddrs'] | undefined {
-  const intro = node.introducer
-  let found: ServicePeer['multiaddrs'] | undefined
-  for (const service of new Set([...intro.getSubscriptions(), ...intro.getPublished()])) {
-    for (const peer of intro.getPeers(service)) {
-      if (peer.peerId.equals(peerId)) {
-        found = [...(found ?? []), ...peer.multiaddrs]
-      }
-    }
-  }
-  return found
 }

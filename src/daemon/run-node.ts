@@ -10,6 +10,7 @@ import { createNode, type IntroducerNode, type NodeOptions } from '../node.js'
 import { FileStore, writeFileAtomic } from '../store/data-dir.js'
 import { BootstrapWatch } from './bootstrap-watch.js'
 import { Contacts } from './contacts.js'
+import { GridIndex } from './grid-index.js'
 import { startHttpServer } from './http.js'
 import { applyPublications, publications, type PublicationChange, type Publications } from './publications.js'
 import { NODE_INFO_FILE, type NodeInfoFile } from './node-info.js'
@@ -142,13 +143,15 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
   node.libp2p.addEventListener('peer:connect', (evt) => { log.info(`connected ${evt.detail.toString()}`, { event: 'connected', peer: evt.detail.toString() }) })
   node.libp2p.addEventListener('peer:disconnect', (evt) => { log.info(`disconnected ${evt.detail.toString()}`, { event: 'disconnected', peer: evt.detail.toString() }) })
 
+  // before start, as the log's listeners: it sees the peers of the cache too
+  const index = new GridIndex(node.introducer)
   const watch = new BootstrapWatch(node, log, bootstrap)
   const contacts = new Contacts(node)
   contacts.start()
   // createNode publishes the storage services itself; the [publish] ones are added after start
   let announced = publications({ ...config, publish: {} })
   let started = false
-  const state = (): Readiness => readiness(node, { started, bootstrapEntries: watch.size, unreachableBootstrap: watch.unreachable() })
+  const state = (): Readiness => readiness(node, { started, bootstrapEntries: watch.size, unreachableBootstrap: watch.unreachable(), known: (service) => index.count(service) })
   const startedAt = Date.now()
   let http: { url: string, close(): Promise<void> } | undefined
   try {
@@ -177,6 +180,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
           node,
           info: { nickname: config.nickname, roles: roles(config), startedAt, readiness: state },
           contacts,
+          index,
           listen: config.http.listen,
           plugins
         })
@@ -196,6 +200,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
   } catch (err) {
     watch.stop()
     contacts.stop()
+    index.close()
     await http?.close()
     await node.stop()
     throw err
@@ -231,6 +236,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
       contacts.stop()
       await http?.close()
       await node.stop()
+      index.close()
       await rm(join(dataDir, NODE_INFO_FILE), { force: true })
       log.info('stopped', { event: 'stopped' })
     }

@@ -11,6 +11,7 @@ import type { ServicePeer } from '../peer-table.js'
 import type { PermutedPeer } from '../introduction/index.js'
 import type { Readiness } from './readiness.js'
 import type { ContactJson, Contacts } from './contacts.js'
+import type { GridIndex } from './grid-index.js'
 
 export interface PeerJson {
   peerId: string
@@ -122,35 +123,30 @@ export interface PermutedJson {
   peers: Array<PeerJson & { permutedId: string }>
 }
 
-/** Entries whose publisher this node is connected to (itself counts, as in peerJson): no JSON per entry. */
-function connectedAmong (node: IntroducerNode, peers: ServicePeer[]): number {
-  const connected = new Set(node.libp2p.getConnections().map(c => c.remotePeer.toString()))
-  connected.add(node.peerId.toString())
-  let n = 0
-  for (const p of peers) {
-    if (connected.has(p.peerId.toString())) n++
-  }
-  return n
-}
-
-export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
+/**
+ * O(services + connections + departures), whatever the table holds: counts from the
+ * index, connected entries from the connections' peers.
+ */
+export function statusJson (node: IntroducerNode, info: NodeInfo, index: GridIndex): StatusJson {
   const intro = node.introducer
-  const services: Record<string, ServiceJson> = {}
   const subscribed = new Set(intro.getSubscriptions())
   const published = new Set(intro.getPublished())
-  const publishers = new Set<string>()
+  const connected = new Map<string, number>()
+  const peers = new Set([node.peerId.toString(), ...node.libp2p.getConnections().map(c => c.remotePeer.toString())])
+  for (const id of peers) {
+    for (const entry of index.entriesOf(id)) connected.set(entry.service, (connected.get(entry.service) ?? 0) + 1)
+  }
+  const services: Record<string, ServiceJson> = {}
   for (const service of [...new Set([...subscribed, ...published])].sort()) {
-    const peers = intro.getPeers(service)
-    for (const p of peers) publishers.add(p.peerId.toString())
     services[service] = {
       subscribed: subscribed.has(service),
       published: published.has(service),
-      known: peers.length,
-      connected: connectedAmong(node, peers)
+      known: index.count(service),
+      connected: connected.get(service) ?? 0
     }
   }
-  const introducers = intro.getPeers(INTRODUCER).filter(p => !p.peerId.equals(node.peerId)).length
-  const departed = new Set(intro.getDepartures().map(d => d.peerId.toString()).filter(id => !publishers.has(id))).size
+  const self = intro.isIntroducer && index.entriesOf(node.peerId.toString()).some(e => e.service === INTRODUCER) ? 1 : 0
+  const departed = new Set(intro.getDepartures().map(d => d.peerId.toString()).filter(id => !index.has(id))).size
   const { ready, problems } = info.readiness()
   return {
     node: {
@@ -165,9 +161,9 @@ export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
     },
     ready,
     problems,
-    introducers: { known: introducers, connected: intro.getConnectedIntroducers().length },
+    introducers: { known: index.count(INTRODUCER) - self, connected: intro.getConnectedIntroducers().length },
     services,
-    members: { known: publishers.size, departed },
+    members: { known: index.size, departed },
     stats: intro.stats()
   }
 }

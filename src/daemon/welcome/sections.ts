@@ -108,7 +108,7 @@ function serviceSection (init: ApiInit, name: string, s: StatusJson, query: Welc
 }
 
 function membersSection (init: ApiInit, query: WelcomeQuery, now: number): Html {
-  const members = membersJson(init.node, pageRequest(query, 'members'))
+  const members = membersJson(init.node, init.index, pageRequest(query, 'members'))
   const departed = members.departed
   return fragment(
     h('section', { id: 'members' },
@@ -128,7 +128,7 @@ function membersSection (init: ApiInit, query: WelcomeQuery, now: number): Html 
 
 /** The live region's content (everything the script replaces on each refresh). */
 export function renderLive (init: ApiInit, query: WelcomeQuery, now = Date.now()): Html {
-  const s = statusJson(init.node, init.info)
+  const s = statusJson(init.node, init.info, init.index)
   // the predefined services first, in their order, then the others by name
   const rank = (name: string): number => { const i = PREDEFINED_SERVICES.indexOf(name as typeof PREDEFINED_SERVICES[number]); return i < 0 ? PREDEFINED_SERVICES.length : i }
   const services = Object.keys(s.services).filter(name => name !== INTRODUCER).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1))
