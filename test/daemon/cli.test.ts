@@ -55,7 +55,7 @@ describe('introducer CLI', { timeout: 180_000 }, () => {
   it('--help works on every command and exits 0', async () => {
     // every command the program defines, so that a new one is covered too
     const commands = [[], ...commandPaths(buildProgram())]
-    for (const expected of ['init', 'run', 'peers', 'permuted', 'status', 'bootstrap', 'bootstrap add', 'bootstrap list']) {
+    for (const expected of ['init', 'run', 'peers', 'permuted', 'status', 'members', 'bootstrap', 'bootstrap add', 'bootstrap list']) {
       assert.ok(commands.some(c => c.join(' ') === expected), `${expected} is a command`)
     }
     const results = await cliAll([...commands.map(c => ({ args: [...c, '--help'] })), { args: ['frobnicate'] }])

@@ -152,6 +152,16 @@ describe('members and publishing from the configuration', { timeout: 240_000 }, 
     assert.deepEqual(await introducer.peers('relay'), [server.peerId])
   })
 
+  it('a [publish] service whose record would be too large: exit 2 naming it, nothing left running', async () => {
+    const dir = await set.dir('m-too-large')
+    await mkdir(dir, { recursive: true })
+    const fields = Array.from({ length: 12 }, (_, i) => `f${i} = "${'x'.repeat(1000)}"`).join('\n')
+    await writeFile(join(dir, 'introducer.toml'), `grid = "members-test"\n\n[publish.big]\n${fields}\n`)
+    const run = await cli(['run', dir, '--no-http', '--no-introducer'], {}, 30_000)
+    assert.equal(run.code, 2, `${run.stderr}${run.stdout}`)
+    assert.match(run.stderr, /cannot start: publish\.big: cannot announce it: .*bytes, limit 8192/)
+  })
+
   it('a stopped node is shown as departed (withdrawn, and when); a killed one once its records expire', async () => {
     const short = await set.start('m-short', [...GRID, '--no-http', '--ttl-ms', '3000', '--publish', 'helper', '--bootstrap', introducer.multiaddr])
     await waitFor('the introducer to hold the short-lived helper', async () => (await introducer.peers('helper')).includes(short.peerId), WAIT_MS)
