@@ -6,7 +6,7 @@
  * from this list, so they cannot disagree. (memberlist's config.go is the model: one
  * place for every default and range.)
  */
-import { DEFAULT_GRID, DOWNLOAD_STORAGE, INTRODUCER, UPLOAD_STORAGE } from '../../announcement/names.js'
+import { DEFAULT_GRID } from '../../announcement/names.js'
 import { MAX_TTL_MS, MIN_TTL_MS } from '../../announcement/record.js'
 import { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_INTRODUCER_TARGET } from '../../introduction/constants.js'
 
@@ -169,7 +169,8 @@ export const MAP_SECTIONS = {
     default: {},
     defaultDoc: '{} (nothing besides the roles\' services)',
     maxServices: 16,
-    reserved: [INTRODUCER, UPLOAD_STORAGE, DOWNLOAD_STORAGE],
+    // announced by their roles (names.ts: INTRODUCER, UPLOAD_STORAGE, DOWNLOAD_STORAGE)
+    reserved: ['introducer', 'upload_storage', 'download_storage'],
     flag: '--publish <service>',
     fieldFlag: '--field <name=value>',
     doc: 'services this node announces, each with its fields: `[publish.helper]` then `region = "eu"`; a --field applies to the --publish before it (reloaded on SIGHUP)'
