@@ -132,14 +132,16 @@ describe('members and publishing from the configuration', { timeout: 240_000 }, 
     }
   })
 
-  it('SIGHUP publishes changed fields again, publishes new services and withdraws removed ones', async () => {
+  it('SIGHUP publishes changed fields again (storage space too), publishes new services and withdraws removed ones', async () => {
     const before = (await introducer.api<PeersJson>('/api/v1/peers?service=helper')).peers[0]
-    await writeFile(join(server.dir, 'introducer.toml'), 'grid = "members-test"\n\n[publish.helper]\nregion = "us"\n\n[publish.extra]\n')
+    await writeFile(join(server.dir, 'introducer.toml'), 'grid = "members-test"\n\n[storage]\navailable_space = 5000\n\n[publish.helper]\nregion = "us"\n\n[publish.extra]\n')
     // the flags stay as given (--publish relay): the command line still announces relay
     const at = server.output.length
     server.signal('SIGHUP')
     const line = await waitFor('the reload line', () => server.output.slice(at).find(l => /SIGHUP: reloaded/.test(l)), WAIT_MS)
-    assert.match(line, /updated helper; published extra; withdrawn gone/)
+    assert.match(line, /updated upload_storage; updated download_storage; updated helper; published extra; withdrawn gone/)
+    await waitFor('the new available space to reach the introducer', async () =>
+      (await introducer.api<PeersJson>('/api/v1/peers?service=upload_storage')).peers[0]?.availableSpace === 5000, WAIT_MS)
     await waitFor('the introducer to hold the new helper record', async () =>
       (await introducer.api<PeersJson>('/api/v1/peers?service=helper')).peers[0]?.fields.region === 'us', WAIT_MS)
     const after = (await introducer.api<PeersJson>('/api/v1/peers?service=helper')).peers[0]
