@@ -9,7 +9,7 @@ export { createNode, defaultServices, DEFAULT_LISTEN, type IntroducerNode, type 
 export {
   introducer,
   type IntroducerService, type IntroductionInit, type IntroductionComponents, type IntroductionEvents, type IntroductionStats,
-  type PublishFields, type PermutedPeer, type PeerChange, type PeerChangeType
+  type PublishFields, type PermutedPeer, type PeerChange, type PeerChangeType, type Departure, type DepartureReason
 } from './introduction/index.js'
 export { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_INTRODUCER_TARGET, DEFAULT_ANTI_ENTROPY_INTERVAL_MS } from './introduction/constants.js'
 export { MemoryStore, type IntroductionStore } from './introduction/store.js'

@@ -33,6 +33,9 @@ export type KeeperOptions = Pick<ResolvedOptions, 'bootstrap' | 'bootstrapRetryM
 export class ConnectionKeeper implements Startable {
   private readonly backoff = new Map<string, Backoff>()
   private readonly maintenance: RepeatingTask
+  /** The entries given at start, then those added at run time. */
+  private readonly bootstrap: DialTarget[]
+  private running = false
 
   constructor (
     private readonly components: Pick<IntroductionComponents, 'peerId' | 'connectionManager' | 'peerStore'>,
@@ -41,6 +44,33 @@ export class ConnectionKeeper implements Startable {
     private readonly log: Logger
   ) {
     this.maintenance = repeatingTask(() => { this.tick() }, init.maintenanceIntervalMs, { runImmediately: true })
+    this.bootstrap = [...init.bootstrap]
+  }
+
+  /**
+   * A bootstrap entry added at run time: kept and dialled like the others, at once when
+   * running. An entry for a peer listed already adds its addresses to that peer's. False
+   * when nothing is new, or the entry is this node.
+   */
+  addBootstrap (target: DialTarget): boolean {
+    if (target.peerId.equals(this.components.peerId)) {
+      return false
+    }
+    const at = this.bootstrap.findIndex(t => t.peerId.equals(target.peerId))
+    if (at >= 0) {
+      const known = new Set(this.bootstrap[at].multiaddrs.map(String))
+      const fresh = target.multiaddrs.filter(ma => !known.has(ma.toString()))
+      if (fresh.length === 0) {
+        return false
+      }
+      this.bootstrap[at] = { peerId: target.peerId, multiaddrs: [...this.bootstrap[at].multiaddrs, ...fresh] }
+    } else {
+      this.bootstrap.push(target)
+    }
+    if (this.running) {
+      this.maintenance.run()
+    }
+    return true
   }
 
   start (): void {
@@ -49,10 +79,12 @@ export class ConnectionKeeper implements Startable {
 
   /** The first pass runs as soon as the node is up. */
   afterStart (): void {
+    this.running = true
     this.maintenance.start()
   }
 
   stop (): void {
+    this.running = false
     this.maintenance.stop()
   }
 
@@ -69,7 +101,7 @@ export class ConnectionKeeper implements Startable {
 
   /** One pass: bootstrap peers, introducers up to the target, and a fallback. Never throws. */
   private tick (): void {
-    for (const target of this.init.bootstrap) {
+    for (const target of this.bootstrap) {
       if (!this.isConnected(target.peerId)) {
         this.dial(target)
       }

@@ -125,6 +125,23 @@ export interface PeerChange {
   peer: ServicePeer
 }
 
+/** Why an entry left the table. */
+export type DepartureReason = 'withdrawn' | 'expired' | 'evicted'
+
+/** An entry that left the table recently (departures.ts keeps them, bounded). */
+export interface Departure {
+  service: string
+  peerId: PeerId
+  nickname: string
+  version: string
+  multiaddrs: readonly Multiaddr[]
+  reason: DepartureReason
+  /** When it left, by this node's clock. */
+  at: number
+  /** When this node had last received its record. */
+  lastSeen: number
+}
+
 export interface IntroductionEvents {
   'peer:added': CustomEvent<ServicePeer>
   'peer:updated': CustomEvent<ServicePeer>
@@ -180,6 +197,17 @@ export interface IntroducerService extends TypedEventTarget<IntroductionEvents> 
   changes(service: string, options?: AbortOptions): AsyncGenerator<PeerChange>
   /** Peers that run the introducer role and this node is connected to. */
   getConnectedIntroducers(): PeerId[]
+  /**
+   * Entries that left the table recently (withdrawn, expired, evicted), the most recent
+   * first: at most DEFAULT_MAX_DEPARTURES, none older than DEFAULT_DEPARTURE_MAX_AGE_MS.
+   */
+  getDepartures(): Departure[]
+  /**
+   * Adds bootstrap entries at run time (multiaddrs ending in /p2p/<peer id>): they are
+   * dialled, and re-dialled with backoff, like those given at start. Returns the entries
+   * that were new; throws InvalidParametersError for an entry without a peer id.
+   */
+  addBootstrap(entries: string[]): string[]
   /**
    * Syncs with a connected peer (both ways, with sync 2.0.0); returns the records taken.
    * One exchange runs per peer at a time: a call made while one runs has it run once

@@ -10,7 +10,7 @@
  * Sync answers others from the table; the ConnectionKeeper keeps bootstrap peers and
  * introducers connected from what the table knows.
  */
-import { NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
+import { InvalidParametersError, NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
 import { peekAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
@@ -22,9 +22,11 @@ import { parseStorageIndex } from '../storage-index.js'
 import { serviceTopic } from '../gossip/topic.js'
 import { TAHOE_STORAGE_SERVICE } from '../tahoe/carriage.js'
 import { dedupeCarried } from '../tahoe/carried-peers.js'
+import { parseBootstrapEntry, type DialTarget } from './bootstrap-entry.js'
 import { Cache } from './cache.js'
 import { Changes, TABLE_EVENTS } from './changes.js'
 import { ConnectionKeeper } from './connections.js'
+import { Departures } from './departures.js'
 import { Expiry } from './expiry.js'
 import { GuardedStore, type StoreStatus } from './guarded-store.js'
 import { Intake } from './intake.js'
@@ -35,7 +37,7 @@ import { SyncRelays } from './relays.js'
 import { FollowedServices, Subscriptions } from './subscriptions.js'
 import { Sync } from './sync.js'
 import type {
-  IntroducerService, IntroductionComponents, IntroductionEvents, IntroductionInit, IntroductionStats, PeerChange, PermutedPeer, PublishFields
+  Departure, IntroducerService, IntroductionComponents, IntroductionEvents, IntroductionInit, IntroductionStats, PeerChange, PermutedPeer, PublishFields
 } from './index.js'
 
 /** Whether gossipsub is built already: libp2p builds services in the order they are listed. */
@@ -66,6 +68,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly expiry: Expiry
   private readonly cache: Cache
   private readonly changeStreams: Changes
+  private readonly departures: Departures
   private readonly store: GuardedStore
   private readonly relays: SyncRelays
   private readonly intake: Intake
@@ -115,6 +118,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.expiry = new Expiry(table, options.now)
     this.cache = new Cache(table, intake, store, options.now, log)
     this.changeStreams = new Changes(table, service => this.getPeers(service))
+    this.departures = new Departures(table, { now: options.now })
   }
 
   isStarted (): boolean {
@@ -131,6 +135,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.expiry.start()
     this.cache.start()
     this.changeStreams.start()
+    this.departures.start()
     this.started = true
   }
 
@@ -169,6 +174,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }
     this.started = false
     this.changeStreams.stop()
+    this.departures.stop()
     this.keeper.stop()
     this.publisher.stop()
     this.subscriptions.stop()
@@ -268,6 +274,21 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
 
   getConnectedIntroducers (): PeerId[] {
     return this.keeper.connectedIntroducers()
+  }
+
+  getDepartures (): Departure[] {
+    return this.departures.list()
+  }
+
+  addBootstrap (entries: string[]): string[] {
+    const targets: Array<[string, DialTarget]> = entries.map(entry => {
+      try {
+        return [entry, parseBootstrapEntry(entry)]
+      } catch (err) {
+        throw new InvalidParametersError(describeError(err))
+      }
+    })
+    return targets.filter(([, target]) => this.keeper.addBootstrap(target)).map(([entry]) => entry)
   }
 
   async syncWith (peer: PeerId, options: AbortOptions = {}): Promise<number> {

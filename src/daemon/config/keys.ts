@@ -36,6 +36,8 @@ export type KeySpec = Common & (
   | { type: 'number', min: number, max: number, default?: number }
   | { type: 'boolean', default?: boolean }
   | { type: 'enum', values: readonly string[], default?: string }
+  /** A map-valued section, `[<key>.<service>]`, whose keys are the service's fields (service-map.ts). */
+  | { type: 'service-map', fieldFlag: string, maxServices: number, reserved: readonly string[], default: Readonly<Record<string, Readonly<Record<string, string>>>> }
 )
 
 /** The value a key holds once validated. */
@@ -45,7 +47,8 @@ type ValueOf<K> =
       : K extends { type: 'number' } ? number
         : K extends { type: 'boolean' } ? boolean
           : K extends { type: 'enum', values: ReadonlyArray<infer V> } ? V
-            : never
+            : K extends { type: 'service-map' } ? Record<string, Record<string, string>>
+              : never
 type Resolved<K> = K extends { unset: string } ? ValueOf<K> | undefined : ValueOf<K>
 type SectionValues<T> = { -readonly [P in keyof T]: Resolved<T[P]> }
 
@@ -187,14 +190,34 @@ export const SECTION_KEYS = {
   }
 } as const satisfies Record<string, Record<string, KeySpec>>
 
+/**
+ * Map-valued sections, after every other: `[publish.<service>]` tables, one per service
+ * this node announces (like `serf tags`), whose keys are the service's fields. Not under
+ * `services`: that key is the list of services subscribed to, and TOML cannot have a key
+ * be both a list and a table. Reloaded on SIGHUP (run.ts: RELOADABLE_KEYS).
+ */
+export const MAP_SECTIONS = {
+  publish: {
+    type: 'service-map',
+    default: {},
+    defaultDoc: '{} (nothing besides the roles\' services)',
+    maxServices: 16,
+    // announced by their roles (names.ts: INTRODUCER, UPLOAD_STORAGE, DOWNLOAD_STORAGE)
+    reserved: ['introducer', 'upload_storage', 'download_storage'],
+    flag: '--publish <service>',
+    fieldFlag: '--field <name=value>',
+    doc: 'services this node announces, each with its fields: `[publish.helper]` then `region = "eu"`; a --field applies to the --publish before it (reloaded on SIGHUP)'
+  }
+} as const satisfies Record<string, KeySpec>
+
 /** A validated configuration. */
-export type Config = SectionValues<typeof TOP_KEYS> & { -readonly [S in keyof typeof SECTION_KEYS]: SectionValues<typeof SECTION_KEYS[S]> }
+export type Config = SectionValues<typeof TOP_KEYS> & { -readonly [S in keyof typeof SECTION_KEYS]: SectionValues<typeof SECTION_KEYS[S]> } & SectionValues<typeof MAP_SECTIONS>
 
 export const ENV_PREFIX = 'INTRODUCER_'
 
 /** One key with its full name (`storage.enabled`) and its variable. */
 export interface DeclaredKey {
-  /** `grid`, or `storage.enabled` */
+  /** `grid`, `storage.enabled`, or `publish` (a map-valued section; its name is `<service>`) */
   key: string
   section: string
   name: string
@@ -202,11 +225,12 @@ export interface DeclaredKey {
   spec: KeySpec
 }
 
-/** Every key in file order: the top-level keys, then each section's. */
+/** Every key in file order: the top-level keys, then each section's, then the map-valued sections. */
 export const CONFIG_KEYS: DeclaredKey[] = [
   ...Object.entries(TOP_KEYS).map(([name, spec]): DeclaredKey => ({ key: name, section: '', name, env: ENV_PREFIX + name.toUpperCase(), spec })),
   ...Object.entries(SECTION_KEYS).flatMap(([section, keys]) => Object.entries(keys).map(([name, spec]): DeclaredKey =>
-    ({ key: `${section}.${name}`, section, name, env: `${ENV_PREFIX}${section.toUpperCase()}_${name.toUpperCase()}`, spec })))
+    ({ key: `${section}.${name}`, section, name, env: `${ENV_PREFIX}${section.toUpperCase()}_${name.toUpperCase()}`, spec }))),
+  ...Object.entries(MAP_SECTIONS).map(([name, spec]): DeclaredKey => ({ key: name, section: name, name: '<service>', env: ENV_PREFIX + name.toUpperCase(), spec }))
 ]
 
 /** What a value of this format must look like, in words. */
