@@ -9,7 +9,7 @@ export { createNode, defaultServices, DEFAULT_LISTEN, type IntroducerNode, type 
 export {
   introducer,
   type IntroducerService, type IntroductionInit, type IntroductionComponents, type IntroductionEvents, type IntroductionStats,
-  type PublishFields, type PermutedPeer, type PeerChange, type PeerChangeType
+  type PublishFields, type PermutedPeer, type PeerChange, type PeerChangeType, type Departure, type DepartureReason
 } from './introduction/index.js'
 export { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_INTRODUCER_TARGET, DEFAULT_ANTI_ENTROPY_INTERVAL_MS } from './introduction/constants.js'
 export { MemoryStore, type IntroductionStore } from './introduction/store.js'
@@ -30,3 +30,6 @@ export {
 export { VERSION } from './version.js'
 export { signCertificate, describeCertificate, type AdmissionPolicy, type CertificateInit } from './announcement/admission.js'
 export { DEFAULT_PUBLISHER_RATE_LIMIT, type RateLimit } from './gossip/rate-limit.js'
+// Tahoe storage servers carried by gateways (docs/tahoe.md): the service and its entries' Tahoe part
+export { TAHOE_STORAGE_SERVICE } from './tahoe/carriage.js'
+export { tahoeAnnouncementOf, tahoeServerIdOf } from './tahoe/carried-peers.js'

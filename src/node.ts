@@ -6,7 +6,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { gossipsub, type GossipSub, type GossipsubOpts } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
@@ -48,6 +48,12 @@ export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
   privateKey?: PrivateKey
   /** libp2p metrics implementation, e.g. `prometheusMetrics()` (the daemon uses it). @default none */
   metrics?: Libp2pOptions['metrics']
+  /**
+   * gossipsub options of your own, applied over `gossipsubOptions()` (e.g. `D`,
+   * `maxOutboundBufferSize`). The signature policy and message ids must stay the grid's:
+   * the service refuses to start otherwise. @default none
+   */
+  gossipsub?: Partial<GossipsubOpts>
   /**
    * A libp2p private network key (the bytes of a swarm.key file): only nodes with the same
    * key can connect at all. @default none (an open grid)
@@ -101,7 +107,7 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
   checkStorage(options.storage)
   const privateKey = options.privateKey ??
     (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
-  const { dataDir, listen, storage, services, metrics, networkKey, connections, privateKey: _key, start, ...introInit } = options
+  const { dataDir, listen, storage, services, metrics, networkKey, connections, privateKey: _key, start, gossipsub: gossipsubInit, ...introInit } = options
   const slots = connectionSlots(connections)
 
   const libp2p = await createLibp2p({
@@ -118,7 +124,7 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
     services: {
       connectionSlots: slots.service,
       identify: identify(),
-      pubsub: gossipsub(gossipsubOptions({ grid: options.grid, services })),
+      pubsub: gossipsub({ ...gossipsubOptions({ grid: options.grid, services }), ...gossipsubInit }),
       introducer: introducer({
         ...introInit,
         services: [...defaultServices(storage), ...(services ?? [])],

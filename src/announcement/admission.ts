@@ -15,7 +15,9 @@ import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { Certificate, SignedCertificate } from '../pb/announcement.js'
 import { describeError, InvalidOptionError } from '../errors.js'
+import { verifyEd25519 } from './ed25519.js'
 import { assertGridId, assertServiceName } from './names.js'
+import { CERTIFICATE_SCHEMA, checkWireFormat } from './wire-format.js'
 import { reject } from './rejection.js'
 import { MAX_CERTIFICATE_BYTES, type VerifiedAnnouncement } from './record.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -111,9 +113,23 @@ export async function signCertificate (manager: PrivateKey, init: CertificateIni
   return certificate
 }
 
-/** Reads a certificate without checking it (for display). */
+/**
+ * Decodes an encoded SignedCertificate, or throws saying why it is unreadable: the
+ * envelope must be its one canonical encoding (as a SignedAnnouncement's, §4.1), the
+ * payload must follow the wire-format rules (§5.1) and name at most 64 services.
+ */
+export function decodeCertificate (bytes: Uint8Array): { outer: SignedCertificate, certificate: Certificate } {
+  const outer = SignedCertificate.decode(bytes)
+  if (!uint8ArrayEquals(SignedCertificate.encode(outer), bytes)) {
+    throw new Error('not the canonical encoding of a SignedCertificate')
+  }
+  checkWireFormat(outer.payload, CERTIFICATE_SCHEMA, 'certificate')
+  return { outer, certificate: Certificate.decode(outer.payload, { limits: { services: MAX_CERTIFICATE_SERVICES } }) }
+}
+
+/** Reads a certificate without checking its signature (for display). */
 export function describeCertificate (bytes: Uint8Array): { grid: string, subject: string, manager: string, services: string[], expiresAtMs: number } {
-  const c = Certificate.decode(SignedCertificate.decode(bytes).payload, { limits: { services: MAX_CERTIFICATE_SERVICES } })
+  const c = decodeCertificate(bytes).certificate
   return {
     grid: c.grid,
     subject: peerIdFromPublicKey(publicKeyFromRaw(c.subjectPublicKey)).toString(),
@@ -130,7 +146,10 @@ export function describeCertificate (bytes: Uint8Array): { grid: string, subject
  */
 export async function checkAdmission (record: VerifiedAnnouncement, policy: ResolvedAdmission, now: number): Promise<void> {
   const a = record.announcement
-  if (policy.publishers.has(hex(a.publicKey))) {
+  // a Tahoe gateway's carrier key is admitted as the gateway node it is bound to
+  // (openAnnouncement verified the binding)
+  const subject = a.tahoe?.gatewayPublicKey ?? a.publicKey
+  if (policy.publishers.has(hex(subject))) {
     return
   }
   if (a.certificate.byteLength === 0) {
@@ -139,8 +158,7 @@ export async function checkAdmission (record: VerifiedAnnouncement, policy: Reso
   let outer: SignedCertificate
   let cert: Certificate
   try {
-    outer = SignedCertificate.decode(a.certificate)
-    cert = Certificate.decode(outer.payload, { limits: { services: MAX_CERTIFICATE_SERVICES } })
+    ({ outer, certificate: cert } = decodeCertificate(a.certificate))
   } catch (err) {
     throw reject('not-admitted', `unreadable certificate: ${describeError(err)}`)
   }
@@ -150,7 +168,7 @@ export async function checkAdmission (record: VerifiedAnnouncement, policy: Reso
   if (cert.grid !== a.grid) {
     throw reject('not-admitted', `certificate for grid ${JSON.stringify(cert.grid)}`)
   }
-  if (!uint8ArrayEquals(cert.subjectPublicKey, a.publicKey)) {
+  if (!uint8ArrayEquals(cert.subjectPublicKey, subject)) {
     throw reject('not-admitted', 'certificate of another publisher')
   }
   if (cert.services.length > 0 && !cert.services.includes(a.service)) {
@@ -160,13 +178,7 @@ export async function checkAdmission (record: VerifiedAnnouncement, policy: Reso
     throw reject('not-admitted', 'certificate expired')
   }
   // last: the one costly check
-  let valid = false
-  try {
-    valid = await publicKeyFromRaw(cert.managerPublicKey).verify(signedData(outer.payload), outer.signature)
-  } catch {
-    valid = false
-  }
-  if (!valid) {
+  if (!await verifyEd25519(cert.managerPublicKey, signedData(outer.payload), outer.signature)) {
     throw reject('not-admitted', 'bad certificate signature')
   }
 }

@@ -7,18 +7,24 @@
  * exact encoded `Announcement` that travels inside `SignedAnnouncement`. The bytes that
  * were signed are the bytes that travel, so the payload needs no canonical encoding (as
  * in Tahoe), and the domain keeps these signatures from being valid for anything else.
- * The envelope around them is not signed, so it must be in its one canonical encoding.
+ * The envelope around them is not signed, so it must be in its one canonical encoding;
+ * the payload must follow the wire-format grammar (wire-format.ts), and signatures the
+ * Ed25519 rule of ed25519.ts, so that every implementation takes the same records.
  */
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
-import { Announcement, SignedAnnouncement } from '../pb/announcement.js'
+import { Announcement, SignedAnnouncement, type TahoeCarriage } from '../pb/announcement.js'
 import { describeError } from '../errors.js'
+import { publicKeyProblem, verifyEd25519 } from './ed25519.js'
+import { foreignPeerInAddress } from './multiaddr-owner.js'
 import { isValidServiceName } from './names.js'
+import { ANNOUNCEMENT_SCHEMA, checkWireFormat } from './wire-format.js'
 import { expiresAt, MAX_CLOCK_SKEW_MS } from './expiry.js'
 import { ignore, reject } from './rejection.js'
+import { checkCarriage } from '../tahoe/carriage.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 export const ANNOUNCEMENT_SIGNING_DOMAIN = '/gossip-introducer/announcement/1'
@@ -64,6 +70,8 @@ export interface AnnouncementContent {
   withdrawn: boolean
   /** Grid admission certificate (encoded SignedCertificate), if the grid needs one. */
   certificate?: Uint8Array
+  /** A Tahoe gateway's carried announcement (tahoe/carriage.ts); only on `tahoe-storage`. */
+  tahoe?: TahoeCarriage
 }
 
 /** A record whose signature, key and shape were checked. Immutable. */
@@ -93,7 +101,7 @@ function byteLength (s: string): number {
   return encoder.encode(s).byteLength
 }
 
-function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined): Multiaddr[] {
+function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined, publisher: () => string): Multiaddr[] {
   if (!isValidServiceName(a.service)) {
     throw reject('bad-service-name', JSON.stringify(a.service))
   }
@@ -123,14 +131,23 @@ function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined): Mult
   if (a.seqnum > MAX_SEQNUM) {
     throw reject('over-limits', 'seqnum above 2^64-1')
   }
-  if (multiaddrs != null) {
-    return multiaddrs
+  let parsed = multiaddrs
+  if (parsed == null) {
+    try {
+      parsed = a.multiaddrs.map(bytes => multiaddr(bytes))
+    } catch (err) {
+      throw reject('bad-multiaddr', describeError(err))
+    }
   }
-  try {
-    return a.multiaddrs.map(bytes => multiaddr(bytes))
-  } catch (err) {
-    throw reject('bad-multiaddr', describeError(err))
+  for (const ma of parsed) {
+    if (ma.getComponents().some(c => c.name === 'p2p')) {
+      const problem = foreignPeerInAddress(ma, publisher())
+      if (problem != null) {
+        throw reject('bad-multiaddr', problem)
+      }
+    }
   }
+  return parsed
 }
 
 function signedData (payload: Uint8Array): Uint8Array {
@@ -170,9 +187,11 @@ export async function signAnnouncement (content: AnnouncementContent, privateKey
     availableSpace: content.availableSpace,
     fields: new Map(Object.entries(content.fields)),
     withdrawn: content.withdrawn,
-    certificate: (content.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
+    certificate: (content.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
+    tahoe: content.tahoe
   }
-  const multiaddrs = checkShape(announcement, content.multiaddrs)
+  const multiaddrs = checkShape(announcement, content.multiaddrs, () => peerIdFromPublicKey(privateKey.publicKey).toString())
+  await checkCarriage(announcement)
   const payload = Announcement.encode(announcement)
   const signature = await signAnnouncementPayload(payload, privateKey)
   const signed = SignedAnnouncement.encode({ payload: payload, signature: signature as Uint8Array<ArrayBuffer> })
@@ -213,26 +232,29 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
     // cannot pad or re-encode a record into a "new" message (message ids hash these bytes)
     throw reject('malformed', 'not the canonical encoding of a SignedAnnouncement')
   }
+  try {
+    // the payload is kept as signed, so it must read the same in every implementation
+    checkWireFormat(outer.payload, ANNOUNCEMENT_SCHEMA)
+  } catch (err) {
+    throw reject('malformed', describeError(err))
+  }
   if (announcement.grid !== options.grid) {
     throw reject('wrong-grid', JSON.stringify(announcement.grid))
   }
-  const multiaddrs = checkShape(announcement, undefined)
+  let peerId: PeerId | undefined
+  const publisher = (): PeerId => {
+    peerId ??= peerIdFromPublicKey(publicKeyFromRaw(announcement.publicKey))
+    return peerId
+  }
+  const multiaddrs = checkShape(announcement, undefined, () => publisher().toString())
   if (options.service != null && announcement.service !== options.service) {
     throw reject('wrong-service', `${announcement.service} on the ${options.service} topic`)
   }
-  let publicKey
-  try {
-    publicKey = publicKeyFromRaw(announcement.publicKey)
-  } catch (err) {
-    throw reject('bad-key', describeError(err))
+  const keyProblem = publicKeyProblem(announcement.publicKey)
+  if (keyProblem != null) {
+    throw reject('bad-key', keyProblem)
   }
-  let valid = false
-  try {
-    valid = await publicKey.verify(signedData(outer.payload), outer.signature)
-  } catch {
-    valid = false
-  }
-  if (!valid) {
+  if (!await verifyEd25519(announcement.publicKey, signedData(outer.payload), outer.signature)) {
     throw reject('bad-signature')
   }
   // ignore, not reject: the relay may be honest and our own clock the one that is wrong
@@ -242,10 +264,12 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
   if (expiresAt(announcement, options.now, options.ageMs) <= options.now) {
     throw ignore('expired')
   }
+  // a Tahoe gateway's record: the Tahoe server's own signature, checked at every hop
+  await checkCarriage(announcement)
   return {
     signed,
     announcement,
-    peerId: peerIdFromPublicKey(publicKey),
+    peerId: publisher(),
     multiaddrs,
     fields: Object.freeze(Object.fromEntries(announcement.fields))
   }
@@ -264,7 +288,9 @@ export interface PeekedAnnouncement {
 
 function decodeRecord (signed: Uint8Array): { outer: SignedAnnouncement, announcement: Announcement } {
   const outer = SignedAnnouncement.decode(signed)
-  return { outer, announcement: Announcement.decode(outer.payload, { limits: { multiaddrs: MAX_MULTIADDRS, fields: MAX_FIELDS } }) }
+  // no decoder limits on multiaddrs and fields: the 8 KiB bound keeps them small, and
+  // their counts are checked after decoding (over-limits), fields by distinct keys
+  return { outer, announcement: Announcement.decode(outer.payload) }
 }
 
 /**

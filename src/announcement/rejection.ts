@@ -26,6 +26,8 @@ export type RejectionCode =
   | 'not-subscribed'
   | 'rate-limited'
   | 'not-admitted'
+  /** A Tahoe gateway's record whose Tahoe announcement or binding is wrong (tahoe/carriage.ts). */
+  | 'bad-tahoe'
   /** The peer table is at a cap and no entry may give way (peer-table.ts). */
   | 'table-full'
   /** A new entry, and the peer that handed it over (or its host) has handed over too many (introduction/newcomer-budget.ts). */

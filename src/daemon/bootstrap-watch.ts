@@ -1,30 +1,21 @@
 /**
  * Watches the node's bootstrap entries for the operator's log: an entry not connected for
  * BOOTSTRAP_WARN_AFTER_MS is logged at warn level (once, until it connects again: then at
- * info). The node itself dials the entries it started with, again and again with backoff;
- * entries added later by a reload (SIGHUP) are dialled here, the same way.
+ * info). The node itself dials the entries, again and again with backoff: those it
+ * started with, and those a reload (SIGHUP) adds, which `reload` hands to it
+ * (`introducer.addBootstrap`).
  */
 import { parseBootstrapEntry, type DialTarget } from '../introduction/bootstrap-entry.js'
-import { KEEP_ALIVE_TAG } from '../introduction/connections.js'
-import { describeError } from '../errors.js'
 import type { IntroducerNode } from '../node.js'
 import type { Logger } from './log.js'
 
 /** An entry not connected this long is reported. */
 export const BOOTSTRAP_WARN_AFTER_MS = 10_000
 export const BOOTSTRAP_CHECK_INTERVAL_MS = 1000
-const FIRST_RETRY_MS = 1000
-const DIAL_TIMEOUT_MS = 5000
 
 interface Watched {
   entry: string
   target: DialTarget
-  /** Dialled here (added after start), with its backoff. */
-  dialled: boolean
-  failures: number
-  nextDialAt: number
-  inFlight: boolean
-  lastError?: string
   unconnectedSince?: number
   warned: boolean
 }
@@ -33,8 +24,8 @@ export class BootstrapWatch {
   private readonly watched = new Map<string, Watched>()
   private timer?: ReturnType<typeof setInterval>
 
-  constructor (private readonly node: IntroducerNode, private readonly log: Logger, private readonly retryMaxMs: number, entries: string[]) {
-    this.add(entries, false)
+  constructor (private readonly node: IntroducerNode, private readonly log: Logger, entries: string[]) {
+    this.add(entries)
   }
 
   start (): void {
@@ -55,20 +46,21 @@ export class BootstrapWatch {
     return this.watched.size
   }
 
-  /** Entries of the list as read again: the new ones are dialled from now on. Returns them. */
+  /** Entries of the list as read again: the new ones go to the node, which dials them. Returns them. */
   reload (entries: string[]): string[] {
-    return this.add(entries, true)
+    const added = this.add(entries)
+    this.node.introducer.addBootstrap(added)
+    return added
   }
 
-  private add (entries: string[], dial: boolean): string[] {
+  private add (entries: string[]): string[] {
     const added: string[] = []
     for (const entry of entries) {
       const target = parseBootstrapEntry(entry)
       if (this.watched.has(entry) || target.peerId.equals(this.node.peerId)) continue
-      this.watched.set(entry, { entry, target, dialled: dial, failures: 0, nextDialAt: 0, inFlight: false, warned: false })
+      this.watched.set(entry, { entry, target, warned: false })
       added.push(entry)
     }
-    if (dial) this.check()
     return added
   }
 
@@ -84,27 +76,9 @@ export class BootstrapWatch {
       w.unconnectedSince ??= now
       if (!w.warned && now - w.unconnectedSince >= BOOTSTRAP_WARN_AFTER_MS) {
         w.warned = true
-        this.log.warn(`bootstrap entry unreachable: ${w.entry} (not connected for ${Math.round((now - w.unconnectedSince) / 1000)} s${w.lastError != null ? `: ${w.lastError}` : ''}; dialled again with backoff)`,
-          { event: 'bootstrap-unreachable', entry: w.entry, error: w.lastError })
-      }
-      if (w.dialled && !w.inFlight && now >= w.nextDialAt) {
-        this.dial(w)
+        this.log.warn(`bootstrap entry unreachable: ${w.entry} (not connected for ${Math.round((now - w.unconnectedSince) / 1000)} s; dialled again with backoff)`,
+          { event: 'bootstrap-unreachable', entry: w.entry })
       }
     }
-  }
-
-  private dial (w: Watched): void {
-    w.inFlight = true
-    void (async () => {
-      await this.node.libp2p.peerStore.merge(w.target.peerId, { multiaddrs: [...w.target.multiaddrs], tags: { [KEEP_ALIVE_TAG]: { value: 1 } } })
-      await this.node.libp2p.dial(w.target.peerId, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
-    })().then(() => {
-      w.failures = 0
-      w.lastError = undefined
-    }, (err: unknown) => {
-      w.failures++
-      w.lastError = describeError(err)
-      w.nextDialAt = Date.now() + Math.min(this.retryMaxMs, FIRST_RETRY_MS * 2 ** (w.failures - 1))
-    }).finally(() => { w.inFlight = false })
   }
 }

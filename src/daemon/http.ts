@@ -1,5 +1,5 @@
 /**
- * The node's HTTP server (loopback by default): the JSON API under /api/v1, /health and
+ * The node's HTTP server (loopback by default): the JSON API under /api/v1 (api.ts), /health and
  * /ready for supervisors and load balancers, the welcome page at / and Prometheus metrics
  * at /metrics. Fastify gives us routing, JSON replies and clean shutdown; the routes check
  * their query parameters themselves.
@@ -11,18 +11,21 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import { isIP } from 'node:net'
-import { isValidServiceName } from '../announcement/names.js'
-import { describeError, InvalidStorageIndexError } from '../errors.js'
-import { peerJson, permutedJson, statusJson, type NodeInfo, type PeersJson, type PermutedJson } from './status.js'
+import { registerApi, type ApiInit } from './api.js'
+import type { Contacts } from './contacts.js'
+import type { GridIndex } from './grid-index.js'
+import type { NodeInfo } from './status.js'
 import type { IntroducerNode } from '../node.js'
 
 export interface HttpServerInit {
   node: IntroducerNode
   info: NodeInfo
+  contacts: Contacts
+  index: GridIndex
   /** host:port */
   listen: string
   /** Extra routes (welcome page, metrics) registered by their owners. */
-  plugins?: Array<(app: FastifyInstance) => void>
+  plugins?: Array<(app: FastifyInstance, context: ApiInit) => void>
 }
 
 /** The host and port of a host:port (IPv6 in brackets); undefined when it is not one. */
@@ -61,39 +64,10 @@ export async function startHttpServer (init: HttpServerInit): Promise<{ url: str
     return reply.code(state.ready ? 200 : 503).send(state)
   })
 
-  app.get('/api/v1/status', () => Promise.resolve(statusJson(node, info)))
-
-  app.get<{ Querystring: { service?: string } }>('/api/v1/peers', async (request, reply) => {
-    const service = request.query.service
-    if (!isValidServiceName(service)) {
-      return reply.code(400).send(badRequest('query parameter "service" must be a service name, e.g. ?service=upload_storage'))
-    }
-    const body: PeersJson = { service, peers: node.introducer.getPeers(service).map(p => peerJson(node, p)) }
-    return body
-  })
-
-  app.get<{ Querystring: { service?: string, 'storage-index'?: string } }>('/api/v1/permuted', async (request, reply) => {
-    const service = request.query.service
-    const index = request.query['storage-index']
-    if (!isValidServiceName(service)) {
-      return reply.code(400).send(badRequest('query parameter "service" must be a service name, e.g. ?service=upload_storage'))
-    }
-    if (index == null) {
-      return reply.code(400).send(badRequest('query parameter "storage-index" is required (Tahoe base32 or hex)'))
-    }
-    try {
-      const body: PermutedJson = { service, storageIndex: index, peers: node.introducer.getPermutedPeers(service, index).map(p => permutedJson(node, p)) }
-      return body
-    } catch (err) {
-      if (err instanceof InvalidStorageIndexError) {
-        return reply.code(400).send(badRequest(describeError(err)))
-      }
-      throw err
-    }
-  })
-
+  const context: ApiInit = { node, info, contacts: init.contacts, index: init.index }
+  registerApi(app, context)
   for (const plugin of init.plugins ?? []) {
-    plugin(app)
+    plugin(app, context)
   }
 
   const address = await app.listen({ host: listen.host, port: listen.port })

@@ -21,6 +21,8 @@ export interface ReadinessState {
   bootstrapEntries: number
   /** Bootstrap entries not connected for a while (bootstrap-watch.ts). */
   unreachableBootstrap: string[]
+  /** Entries held of a service (the daemon's index: O(1)). @default the table's, O(entries) */
+  known?: (service: string) => number
 }
 
 export function readiness (node: IntroducerNode, state: ReadinessState): Readiness {
@@ -36,7 +38,7 @@ export function readiness (node: IntroducerNode, state: ReadinessState): Readine
   }
   const problems = reason != null ? [reason] : []
   if (state.started && !alone && intro.getConnectedIntroducers().length === 0) {
-    const known = intro.getPeers(INTRODUCER).filter(p => !p.peerId.equals(node.peerId)).length
+    const known = Math.max(0, (state.known?.(INTRODUCER) ?? intro.getPeers(INTRODUCER).length) - (intro.isIntroducer ? 1 : 0))
     problems.push(`connected to no introducer (${known} known)`)
   }
   for (const entry of state.unreachableBootstrap) {
@@ -49,7 +51,7 @@ export function readiness (node: IntroducerNode, state: ReadinessState): Readine
   }
   if (state.started) {
     for (const service of [UPLOAD_STORAGE, DOWNLOAD_STORAGE]) {
-      if (intro.getSubscriptions().includes(service) && intro.getPeers(service).length === 0) {
+      if (intro.getSubscriptions().includes(service) && (state.known?.(service) ?? intro.getPeers(service).length) === 0) {
         problems.push(`no storage server known (${service})`)
       }
     }

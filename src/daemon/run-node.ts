@@ -9,14 +9,24 @@ import { readBootstrapFile } from '../bootstrap-file.js'
 import { createNode, type IntroducerNode, type NodeOptions } from '../node.js'
 import { FileStore, writeFileAtomic } from '../store/data-dir.js'
 import { BootstrapWatch } from './bootstrap-watch.js'
+import { Contacts } from './contacts.js'
+import { GridIndex } from './grid-index.js'
 import { startHttpServer } from './http.js'
+import { applyPublications, publications, type PublicationChange, type Publications } from './publications.js'
 import { NODE_INFO_FILE, type NodeInfoFile } from './node-info.js'
 import { ConfigError, type Config } from './config/index.js'
 import { quote, type Logger } from './log.js'
 import { readiness, type Readiness } from './readiness.js'
 import { describeError } from '../errors.js'
+import { TAHOE_STORAGE_SERVICE } from '../tahoe/carriage.js'
+import { startTahoeGateway } from './tahoe.js'
+import type { TahoeGateway } from '../tahoe/gateway.js'
 import type { ServicePeer } from '../peer-table.js'
+import type { ApiInit } from './api.js'
 import type { FastifyInstance } from 'fastify'
+
+/** A route owner (welcome page, metrics): gets the app and what the API is built from. */
+export type HttpPlugin = (app: FastifyInstance, context: ApiInit) => void
 
 export interface RunningNode {
   node: IntroducerNode
@@ -63,7 +73,20 @@ function peerFields (peer: ServicePeer): Record<string, string> {
   return { service: peer.service, peer: peer.peerId.toString(), nickname: peer.nickname, version: peer.version }
 }
 
-export async function runNode (dir: string, config: Config, log: Logger, plugins: Array<(app: FastifyInstance, node: IntroducerNode) => void> = [], extra: Pick<NodeOptions, 'metrics'> = {}): Promise<RunningNode> {
+const describeChange = (c: PublicationChange): string => `${c.change} ${c.service}${c.error != null ? ` FAILED (${c.error})` : ''}`
+
+/** What is published after `changes` were tried from `current` towards `next`. */
+function published (current: Publications, next: Publications, changes: PublicationChange[]): Publications {
+  const out = new Map(next)
+  for (const c of changes.filter(c => c.error != null)) {
+    const before = current.get(c.service)
+    if (before != null) out.set(c.service, before)
+    else out.delete(c.service)
+  }
+  return out
+}
+
+export async function runNode (dir: string, config: Config, log: Logger, plugins: HttpPlugin[] = [], extra: Pick<NodeOptions, 'metrics'> = {}): Promise<RunningNode> {
   const dataDir = resolve(dir)
   const bootstrap = await bootstrapEntries(dataDir, config)
   if (config.introducer == null) {
@@ -83,11 +106,12 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
       throw new ConfigError(`${what} ${resolve(dataDir, file)}: cannot read: ${describeError(err)}`)
     }
   }
+  const certificate = await readOptional(config.certificate_file, 'certificate_file')
   const node = await createNode({
     ...extra,
     start: false,
     networkKey: await readOptional(config.network_key_file, 'network_key_file'),
-    certificate: await readOptional(config.certificate_file, 'certificate_file'),
+    certificate,
     admission: { publishers: config.admission.publishers, gridManagers: config.admission.grid_managers },
     dataDir,
     grid: config.grid,
@@ -97,7 +121,9 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     introducer: config.introducer === true,
     introducerTarget: config.introducer_target,
     announcementTtlMs: config.announcement_ttl_ms,
-    services: config.services,
+    // a node follows what it announces too (introducers then follow and hold it), and the
+    // gateway's service from the start, so that the cache keeps its records
+    services: [...new Set([...config.services, ...Object.keys(config.publish), ...(config.tahoe.enabled ? [TAHOE_STORAGE_SERVICE] : [])])],
     bootstrapRetryMaxMs: config.dial_retry_max_ms,
     storage: {
       enabled: config.storage.enabled,
@@ -128,11 +154,18 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
   node.libp2p.addEventListener('peer:connect', (evt) => { log.info(`connected ${evt.detail.toString()}`, { event: 'connected', peer: evt.detail.toString() }) })
   node.libp2p.addEventListener('peer:disconnect', (evt) => { log.info(`disconnected ${evt.detail.toString()}`, { event: 'disconnected', peer: evt.detail.toString() }) })
 
-  const watch = new BootstrapWatch(node, log, config.dial_retry_max_ms, bootstrap)
+  // before start, as the log's listeners: it sees the peers of the cache too
+  const index = new GridIndex(node.introducer)
+  const watch = new BootstrapWatch(node, log, bootstrap)
+  const contacts = new Contacts(node)
+  contacts.start()
+  // createNode publishes the storage services itself; the [publish] ones are added after start
+  let announced = publications({ ...config, publish: {} })
   let started = false
-  const state = (): Readiness => readiness(node, { started, bootstrapEntries: watch.size, unreachableBootstrap: watch.unreachable() })
+  const state = (): Readiness => readiness(node, { started, bootstrapEntries: watch.size, unreachableBootstrap: watch.unreachable(), known: (service) => index.count(service) })
   const startedAt = Date.now()
   let http: { url: string, close(): Promise<void> } | undefined
+  let gateway: TahoeGateway | undefined
   try {
     try {
       await node.start()
@@ -143,13 +176,32 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
       throw new AddressInUseError(`listen address in use by another process: ${(failed.length > 0 ? failed : config.listen).join(', ')} (listen)`)
     }
     watch.start()
+    if (config.tahoe.enabled) {
+      try {
+        gateway = await startTahoeGateway(dataDir, config, node, log, certificate)
+      } catch (err) {
+        throw isAddressInUse(err) ? new AddressInUseError(`the Tahoe introducer address ${config.tahoe.listen} is in use by another process (tahoe.listen)`) : err
+      }
+    }
+    const wanted = publications(config)
+    const changes = await applyPublications(node, announced, wanted)
+    const failed = changes.find(c => c.error != null)
+    if (failed != null) {
+      throw new ConfigError(`publish.${failed.service}: cannot announce it: ${failed.error ?? ''}`)
+    }
+    announced = wanted
+    for (const c of changes) {
+      log.info(`publishing ${c.service}`, { event: 'publishing', service: c.service })
+    }
     if (config.http.enabled) {
       try {
         http = await startHttpServer({
           node,
-          info: { nickname: config.nickname, roles: roles(config), startedAt, readiness: state },
+          info: { nickname: config.nickname, roles: roles(config), startedAt, readiness: state, tahoe: gateway?.status.bind(gateway) },
+          contacts,
+          index,
           listen: config.http.listen,
-          plugins: plugins.map(p => (app: FastifyInstance) => { p(app, node) })
+          plugins
         })
       } catch (err) {
         throw isAddressInUse(err) ? new AddressInUseError(`the HTTP address ${config.http.listen} is in use by another process (http.listen)`) : err
@@ -166,7 +218,10 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     await writeFileAtomic(join(dataDir, NODE_INFO_FILE), JSON.stringify(info, null, 2) + '\n')
   } catch (err) {
     watch.stop()
+    contacts.stop()
+    index.close()
     await http?.close()
+    await gateway?.stop()
     await node.stop()
     throw err
   }
@@ -190,12 +245,19 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
       }
       const added = watch.reload(await bootstrapEntries(dataDir, next))
       if (added.length > 0) applied.push(`${added.length} new bootstrap entr${added.length === 1 ? 'y' : 'ies'}, dialled now`)
+      const wanted = publications(next)
+      const changes = await applyPublications(node, announced, wanted)
+      announced = published(announced, wanted, changes)
+      applied.push(...changes.map(describeChange))
       return applied
     },
     stop: async () => {
       watch.stop()
+      contacts.stop()
       await http?.close()
+      await gateway?.stop()
       await node.stop()
+      index.close()
       await rm(join(dataDir, NODE_INFO_FILE), { force: true })
       log.info('stopped', { event: 'stopped' })
     }

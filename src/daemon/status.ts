@@ -10,6 +10,9 @@ import type { IntroducerNode } from '../node.js'
 import type { ServicePeer } from '../peer-table.js'
 import type { PermutedPeer } from '../introduction/index.js'
 import type { Readiness } from './readiness.js'
+import type { TahoeGatewayStatus } from '../tahoe/gateway.js'
+import type { ContactJson, Contacts } from './contacts.js'
+import type { GridIndex } from './grid-index.js'
 
 export interface PeerJson {
   peerId: string
@@ -28,6 +31,8 @@ export interface PeerJson {
   connected: boolean
   /** When the current connection opened, if connected. */
   connectedSince: number | null
+  /** When this node last reached the peer, and the round trip (contacts.ts); null when never. */
+  contact: ContactJson | null
 }
 
 export interface NodeInfo {
@@ -35,6 +40,8 @@ export interface NodeInfo {
   roles: string[]
   startedAt: number
   readiness(): Readiness
+  /** The Tahoe gateway's state, when it runs ([tahoe] enabled). */
+  tahoe?: () => TahoeGatewayStatus
 }
 
 function connectionSince (node: IntroducerNode, peer: ServicePeer): number | null {
@@ -45,8 +52,9 @@ function connectionSince (node: IntroducerNode, peer: ServicePeer): number | nul
   return Math.min(...connections.map(c => c.timeline.open))
 }
 
-export function peerJson (node: IntroducerNode, peer: ServicePeer): PeerJson {
-  const since = peer.peerId.equals(node.peerId) ? null : connectionSince(node, peer)
+export function peerJson (node: IntroducerNode, peer: ServicePeer, contacts?: Contacts): PeerJson {
+  const self = peer.peerId.equals(node.peerId)
+  const since = self ? null : connectionSince(node, peer)
   return {
     peerId: peer.peerId.toString(),
     nickname: peer.nickname,
@@ -61,21 +69,22 @@ export function peerJson (node: IntroducerNode, peer: ServicePeer): PeerJson {
     firstSeen: peer.firstSeen,
     lastSeen: peer.lastSeen,
     expiresAt: peer.expiresAt,
-    connected: peer.peerId.equals(node.peerId) || since != null,
-    connectedSince: since
+    connected: self || since != null,
+    connectedSince: since,
+    contact: self ? null : contacts?.of(peer.peerId) ?? null
   }
 }
 
-export function permutedJson (node: IntroducerNode, peer: PermutedPeer): PeerJson & { permutedId: string } {
-  return { ...peerJson(node, peer), permutedId: uint8ArrayToString(peer.permutedId, 'base16') }
+export function permutedJson (node: IntroducerNode, peer: PermutedPeer, contacts?: Contacts): PeerJson & { permutedId: string } {
+  return { ...peerJson(node, peer, contacts), permutedId: uint8ArrayToString(peer.permutedId, 'base16') }
 }
 
+/** Counts only: /api/v1/status stays small whatever the table holds (lists: /api/v1/peers, /members). */
 export interface ServiceJson {
   subscribed: boolean
   published: boolean
   known: number
   connected: number
-  peers: PeerJson[]
 }
 
 export interface StatusJson {
@@ -93,38 +102,56 @@ export interface StatusJson {
   ready: boolean
   /** What is wrong, if anything (readiness.ts). */
   problems: string[]
-  introducers: { known: number, connected: number, peers: PeerJson[] }
+  introducers: { known: number, connected: number }
   services: Record<string, ServiceJson>
+  /** Nodes known (grouped by publisher), and those that left recently. */
+  members: { known: number, departed: number }
   stats: ReturnType<IntroducerNode['introducer']['stats']>
+  /** The Tahoe introducer (docs/tahoe.md); null when [tahoe] is off. */
+  tahoe: TahoeGatewayStatus | null
 }
 
 export interface PeersJson {
   service: string
+  /** Entries of the service (all pages). */
+  total: number
   peers: PeerJson[]
+  /** Cursor of the next page (paging.ts); null on the last. */
+  next: string | null
 }
 
 export interface PermutedJson {
   service: string
   storageIndex: string
+  /** Entries of the service; `peers` holds the first `limit` of them. */
+  total: number
   peers: Array<PeerJson & { permutedId: string }>
 }
 
-export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
+/**
+ * O(services + connections + departures), whatever the table holds: counts from the
+ * index, connected entries from the connections' peers.
+ */
+export function statusJson (node: IntroducerNode, info: NodeInfo, index: GridIndex): StatusJson {
   const intro = node.introducer
+  const subscribed = new Set(intro.getSubscriptions())
+  const published = new Set(intro.getPublished())
+  const connected = new Map<string, number>()
+  const peers = new Set([node.peerId.toString(), ...node.libp2p.getConnections().map(c => c.remotePeer.toString())])
+  for (const id of peers) {
+    for (const entry of index.entriesOf(id)) connected.set(entry.service, (connected.get(entry.service) ?? 0) + 1)
+  }
   const services: Record<string, ServiceJson> = {}
-  const names = new Set([...intro.getSubscriptions(), ...intro.getPublished()])
-  for (const service of [...names].sort()) {
-    const peers = intro.getPeers(service).map(p => peerJson(node, p))
+  for (const service of [...new Set([...subscribed, ...published])].sort()) {
     services[service] = {
-      subscribed: intro.getSubscriptions().includes(service),
-      published: intro.getPublished().includes(service),
-      known: peers.length,
-      connected: peers.filter(p => p.connected).length,
-      peers
+      subscribed: subscribed.has(service),
+      published: published.has(service),
+      known: index.count(service),
+      connected: connected.get(service) ?? 0
     }
   }
-  const introducers = intro.getPeers(INTRODUCER).filter(p => !p.peerId.equals(node.peerId))
-  const connectedIntroducers = new Set(intro.getConnectedIntroducers().map(String))
+  const self = intro.isIntroducer && index.entriesOf(node.peerId.toString()).some(e => e.service === INTRODUCER) ? 1 : 0
+  const departed = new Set(intro.getDepartures().map(d => d.peerId.toString()).filter(id => !index.has(id))).size
   const { ready, problems } = info.readiness()
   return {
     node: {
@@ -139,12 +166,10 @@ export function statusJson (node: IntroducerNode, info: NodeInfo): StatusJson {
     },
     ready,
     problems,
-    introducers: {
-      known: introducers.length,
-      connected: connectedIntroducers.size,
-      peers: introducers.map(p => peerJson(node, p))
-    },
+    introducers: { known: index.count(INTRODUCER) - self, connected: intro.getConnectedIntroducers().length },
     services,
-    stats: intro.stats()
+    members: { known: index.size, departed },
+    stats: intro.stats(),
+    tahoe: info.tahoe?.() ?? null
   }
 }

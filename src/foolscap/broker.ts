@@ -68,7 +68,13 @@ export class Broker {
     this.limits = init.limits
     this.lookupName = init.lookupName
     this.onClosed = init.onClosed
-    this.context = { remoteTubId: init.theirTubId, remoteAddress: init.remoteAddress }
+    const isClosed = (): boolean => this.closed
+    this.context = {
+      remoteTubId: init.theirTubId,
+      remoteAddress: init.remoteAddress,
+      get connected () { return !isClosed() },
+      onDisconnect: listener => this.onClose(listener)
+    }
     const vocab = INITIAL_VOCAB_TABLES[init.vocabIndex]
     this.reader = new TokenReader(init.limits, vocab)
     this.writer = new BananaWriter(vocab, { mine: obj => this.exportObject(obj) })

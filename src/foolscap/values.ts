@@ -75,10 +75,14 @@ export interface RemoteMethod {
   call: (args: Map<string, BananaValue>, caller: CallContext) => BananaValue | Promise<BananaValue>
 }
 
-/** Who is calling: the broker the call came in on. */
+/** Who is calling: the broker the call came in on (one object per connection). */
 export interface CallContext {
   readonly remoteTubId: string
   readonly remoteAddress: string
+  /** False once the connection the call came on is lost. */
+  readonly connected: boolean
+  /** Runs `listener` once when that connection is lost; returns a function that cancels it. */
+  onDisconnect: (listener: () => void) => () => void
 }
 
 /** A local object other tubs may call: sent as a my-reference. */

@@ -17,7 +17,8 @@ export const TABLE_EVENTS: ReadonlyArray<[PeerTableEventName, PeerChangeType]> =
 export class Changes implements Startable {
   private stopped = new AbortController()
 
-  constructor (private readonly table: PeerTable) {}
+  /** `read`: the entries of a service as getPeers shows them (waitForPeers counts those). */
+  constructor (private readonly table: PeerTable, private readonly read: (service: string) => ServicePeer[] = service => table.getPeers(service)) {}
 
   start (): void {
     this.stopped = new AbortController()
@@ -68,12 +69,12 @@ export class Changes implements Startable {
   }
 
   async waitForPeers (service: string, n: number, options: AbortOptions = {}): Promise<ServicePeer[]> {
-    const current = this.table.getPeers(service)
+    const current = this.read(service)
     if (current.length >= n) {
       return current
     }
     for await (const _change of this.changes(service, options)) {
-      const peers = this.table.getPeers(service)
+      const peers = this.read(service)
       if (peers.length >= n) {
         return peers
       }

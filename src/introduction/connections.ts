@@ -43,6 +43,9 @@ export class ConnectionKeeper implements Startable, Reachability {
   private readonly maintenance: RepeatingTask
   private readonly policy: DialPolicy
   private readonly counts: DialCounts = { confirmed: 0, new: 0, failed: 0, 'over-budget': 0 }
+  /** The entries given at start, then those added at run time. */
+  private readonly bootstrap: DialTarget[]
+  private running = false
 
   constructor (
     private readonly components: Pick<IntroductionComponents, 'peerId' | 'connectionManager' | 'peerStore' | 'events'>,
@@ -52,6 +55,33 @@ export class ConnectionKeeper implements Startable, Reachability {
   ) {
     this.maintenance = repeatingTask(() => { this.tick() }, init.maintenanceIntervalMs, { runImmediately: true })
     this.policy = new DialPolicy({ retryMs: init.bootstrapRetryMs, retryMaxMs: init.bootstrapRetryMaxMs })
+    this.bootstrap = [...init.bootstrap]
+  }
+
+  /**
+   * A bootstrap entry added at run time: kept and dialled like the others, at once when
+   * running. An entry for a peer listed already adds its addresses to that peer's. False
+   * when nothing is new, or the entry is this node.
+   */
+  addBootstrap (target: DialTarget): boolean {
+    if (target.peerId.equals(this.components.peerId)) {
+      return false
+    }
+    const at = this.bootstrap.findIndex(t => t.peerId.equals(target.peerId))
+    if (at >= 0) {
+      const known = new Set(this.bootstrap[at].multiaddrs.map(String))
+      const fresh = target.multiaddrs.filter(ma => !known.has(ma.toString()))
+      if (fresh.length === 0) {
+        return false
+      }
+      this.bootstrap[at] = { peerId: target.peerId, multiaddrs: [...this.bootstrap[at].multiaddrs, ...fresh] }
+    } else {
+      this.bootstrap.push(target)
+    }
+    if (this.running) {
+      this.maintenance.run()
+    }
+    return true
   }
 
   start (): void {
@@ -64,10 +94,12 @@ export class ConnectionKeeper implements Startable, Reachability {
     for (const connection of this.components.connectionManager.getConnections()) {
       this.policy.connected(connection.remotePeer.toString(), connection.remoteAddr, connection.direction)
     }
+    this.running = true
     this.maintenance.start()
   }
 
   stop (): void {
+    this.running = false
     this.maintenance.stop()
     this.components.events.removeEventListener('connection:open', this.onConnection)
   }
@@ -104,7 +136,7 @@ export class ConnectionKeeper implements Startable, Reachability {
 
   /** One pass: bootstrap peers, introducers up to the target, and a fallback. Never throws. */
   private tick (): void {
-    for (const target of this.init.bootstrap) {
+    for (const target of this.bootstrap) {
       if (!this.isConnected(target.peerId)) {
         this.dial(target, true)
       }

@@ -26,8 +26,15 @@ export const DEFAULT_MAINTENANCE_INTERVAL_MS = 2000
  * and introducers all meet at once.
  */
 export const FOLLOW_UP_SYNC_MS = 3000
-/** How often a node syncs with one connected peer to repair what gossip lost. */
-export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 5 * 60 * 1000
+/**
+ * How often a node syncs with one random connected peer to repair what gossip lost. With
+ * sync 2.0.0 an exchange between peers that hold the same records is one round trip of
+ * well under 1 KiB, so it can run this often; a loss is repaired within about two
+ * intervals (docs/protocol.md §12.6).
+ */
+export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 10_000
+/** A peer that speaks only sync 1.0.0 (whole state each time) is asked at most this often. */
+export const V1_ANTI_ENTROPY_INTERVAL_MS = 5 * 60 * 1000
 /** Time a sync exchange may take, on either side (the protocol modules' default). */
 export { DEFAULT_SYNC_TIMEOUT_MS } from '../sync/sync-protocol.js'
 export const MIN_SYNC_TIMEOUT_MS = 100
@@ -45,8 +52,20 @@ export const MAX_FOLLOWED_SERVICES = MAX_SYNC_SERVICES
 export const MAX_PENDING_SYNC_RELAYS = 10_000
 /** Most changes buffered for one `changes()` consumer. */
 export const MAX_PENDING_CHANGES = 10_000
-/** Inbound sync streams served at once per connection. */
+/** Inbound sync streams served at once per connection (each protocol version). */
 export const MAX_INBOUND_SYNC_STREAMS = 4
+/** At a graceful stop, the withdrawals are handed over by sync to this many peers... */
+export const HANDOVER_PEERS = 4
+/** ...within this long in all. */
+export const HANDOVER_TIMEOUT_MS = 1500
+/** Sync exchanges answered at once, from all peers; more are reset. */
+export const MAX_CONCURRENT_SYNC_ANSWERS = 32
+/**
+ * Records relayed on gossip after a sync, at most this many a second (the rest wait in a
+ * queue of at most MAX_PENDING_SYNC_RELAYS; past it the oldest are dropped, and
+ * anti-entropy repairs what they would have brought).
+ */
+export const RELAYS_PER_SECOND = 200
 /** Peers asked at once when a node subscribes to a service after start. */
 export const CATCH_UP_PEERS = 3
 /**

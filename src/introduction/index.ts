@@ -126,6 +126,23 @@ export interface PeerChange {
   peer: ServicePeer
 }
 
+/** Why an entry left the table. */
+export type DepartureReason = 'withdrawn' | 'expired' | 'evicted'
+
+/** An entry that left the table recently (departures.ts keeps them, bounded). */
+export interface Departure {
+  service: string
+  peerId: PeerId
+  nickname: string
+  version: string
+  multiaddrs: readonly Multiaddr[]
+  reason: DepartureReason
+  /** When it left, by this node's clock. */
+  at: number
+  /** When this node had last received its record. */
+  lastSeen: number
+}
+
 export interface IntroductionEvents {
   'peer:added': CustomEvent<ServicePeer>
   'peer:updated': CustomEvent<ServicePeer>
@@ -146,6 +163,9 @@ export interface IntroductionStats {
   syncRequestsServed: number
   syncRequestsMade: number
   syncFailures: number
+  /** Bytes of sync 2.0.0 exchanges (1.0.0 exchanges are not counted). */
+  syncBytesSent: number
+  syncBytesReceived: number
 }
 
 /** The IntroducerClient of Tahoe #271, in TypeScript form. */
@@ -156,12 +176,21 @@ export interface IntroducerService extends TypedEventTarget<IntroductionEvents> 
   publish(service: string, fields?: PublishFields): Promise<void>
   /** Withdraws a published service: every holder drops it. */
   unpublish(service: string): Promise<void>
+  /**
+   * Takes a record signed here with another key this node holds (a Tahoe gateway's
+   * carrier keys, src/tahoe/gateway.ts) through every intake check into the table, and
+   * gossips it. Not refreshed: the signer re-signs. Throws InvalidAnnouncementError.
+   */
+  publishSigned(record: Uint8Array): Promise<void>
   /** Services this node publishes. */
   getPublished(): string[]
   /** Starts receiving a service; what the node already holds is available at once. */
   subscribeTo(service: string): void
   getSubscriptions(): string[]
-  /** Current entries of a service. */
+  /**
+   * Current entries of a service. For `tahoe-storage`, one per Tahoe server id (the one
+   * with the highest Tahoe seqnum), however many gateways carry it.
+   */
   getPeers(service: string): ServicePeer[]
   /** Entries in Tahoe's permuted order for a storage index (bytes, or base32/hex text). */
   getPermutedPeers(service: string, storageIndex: Uint8Array | string): PermutedPeer[]
@@ -172,9 +201,20 @@ export interface IntroducerService extends TypedEventTarget<IntroductionEvents> 
   /** Peers that run the introducer role and this node is connected to. */
   getConnectedIntroducers(): PeerId[]
   /**
-   * Asks a connected peer for what it holds of our services; returns the records taken.
-   * A call made while a sync with that peer runs returns 0 at once, and that sync runs
-   * once more when it ends.
+   * Entries that left the table recently (withdrawn, expired, evicted), the most recent
+   * first: at most DEFAULT_MAX_DEPARTURES, none older than DEFAULT_DEPARTURE_MAX_AGE_MS.
+   */
+  getDepartures(): Departure[]
+  /**
+   * Adds bootstrap entries at run time (multiaddrs ending in /p2p/<peer id>): they are
+   * dialled, and re-dialled with backoff, like those given at start. Returns the entries
+   * that were new; throws InvalidParametersError for an entry without a peer id.
+   */
+  addBootstrap(entries: string[]): string[]
+  /**
+   * Syncs with a connected peer (both ways, with sync 2.0.0); returns the records taken.
+   * One exchange runs per peer at a time: a call made while one runs has it run once
+   * more when it ends, and waits for that.
    */
   syncWith(peer: PeerId, options?: AbortOptions): Promise<number>
   stats(): IntroductionStats

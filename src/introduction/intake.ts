@@ -25,6 +25,8 @@ export type RecordSource =
   | { via: 'gossip', service: string, from: PeerId }
   | { via: 'sync', from: PeerId }
   | { via: 'cache' }
+  /** Signed here with another key this node holds (a Tahoe gateway's carrier keys). */
+  | { via: 'local' }
 
 export interface IntakeInit {
   grid: string
@@ -54,14 +56,15 @@ export class Intake {
 
   /**
    * Takes a record into the table, or throws the AnnouncementRejection that says why
-   * not (anything else thrown is an internal error). Counts the outcome unless the
-   * record came from the cache. `held.ageMs`: how long the record had existed when it
+   * not (anything else thrown is an internal error). Counts the outcome of records from
+   * the network (gossip, sync). `held.ageMs`: how long the record had existed when it
    * reached us (0 on gossip; what the holder says on sync; from the cache, its age now).
    */
   async ingest (data: Uint8Array, source: RecordSource, held: OfferOptions = {}): Promise<OfferResult> {
+    const counted = source.via === 'gossip' || source.via === 'sync'
     try {
       const result = await this.take(data, source, held)
-      if (source.via !== 'cache') {
+      if (counted) {
         this.metrics.outcome('accepted')
         if (result.outcome !== 'tombstoned') {
           this.metrics.recordAge(result.peer.lastSeen - result.peer.issuedAt)
@@ -70,7 +73,7 @@ export class Intake {
       }
       return result
     } catch (err) {
-      if (source.via !== 'cache') {
+      if (counted) {
         this.metrics.outcome(outcomeOf(err))
       }
       throw err
@@ -79,7 +82,7 @@ export class Intake {
 
   private async take (data: Uint8Array, source: RecordSource, held: OfferOptions): Promise<OfferResult> {
     const topicService = source.via === 'gossip' ? source.service : undefined
-    const from = source.via === 'cache' ? undefined : source.from
+    const from = source.via === 'gossip' || source.via === 'sync' ? source.from : undefined
     const now = this.init.now()
     // a record we already hold (or a newer one) costs no signature check: sync answers
     // are mostly such records

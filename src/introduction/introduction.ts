@@ -10,18 +10,24 @@
  * Sync answers others from the table; the ConnectionKeeper keeps bootstrap peers and
  * introducers connected from what the table knows.
  */
-import { NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
+import { InvalidParametersError, NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
+import { peekAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
 import { describeError, GossipSettingsError, InvalidAnnouncementError } from '../errors.js'
 import { checkGossipsubSettings } from '../gossip/settings.js'
 import { PeerTable, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
 import { parseStorageIndex } from '../storage-index.js'
+import { serviceTopic } from '../gossip/topic.js'
+import { TAHOE_STORAGE_SERVICE } from '../tahoe/carriage.js'
+import { dedupeCarried } from '../tahoe/carried-peers.js'
+import { parseBootstrapEntry, type DialTarget } from './bootstrap-entry.js'
 import { Cache } from './cache.js'
 import { Changes, TABLE_EVENTS } from './changes.js'
 import { ClockWatch } from './clock-watch.js'
 import { ConnectionKeeper } from './connections.js'
+import { Departures } from './departures.js'
 import { Expiry } from './expiry.js'
 import { GuardedStore, type StoreStatus } from './guarded-store.js'
 import { Intake } from './intake.js'
@@ -32,9 +38,8 @@ import { Publisher } from './publisher.js'
 import { SyncRelays } from './relays.js'
 import { FollowedServices, Subscriptions } from './subscriptions.js'
 import { Sync } from './sync.js'
-import { SyncClient } from './sync-client.js'
 import type {
-  IntroducerService, IntroductionComponents, IntroductionEvents, IntroductionInit, IntroductionStats, PeerChange, PermutedPeer, PublishFields
+  Departure, IntroducerService, IntroductionComponents, IntroductionEvents, IntroductionInit, IntroductionStats, PeerChange, PermutedPeer, PublishFields
 } from './index.js'
 
 /** Whether gossipsub is built already: libp2p builds services in the order they are listed. */
@@ -65,7 +70,10 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   private readonly expiry: Expiry
   private readonly cache: Cache
   private readonly changeStreams: Changes
+  private readonly departures: Departures
   private readonly store: GuardedStore
+  private readonly relays: SyncRelays
+  private readonly intake: Intake
   private started = false
 
   constructor (private readonly components: IntroductionComponents, init: IntroductionInit = {}) {
@@ -106,19 +114,22 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       this.metrics.storeFailure(evt.detail.operation)
       this.safeDispatchEvent('store:error', { detail: evt.detail })
     })
-    const intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId, newcomers: { hostOf: connectionHost(components.connectionManager) }, clocks })
+    const intake = this.intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId, newcomers: { hostOf: connectionHost(components.connectionManager) }, clocks })
     const relays = new SyncRelays(components.pubsub, options.grid, log)
     this.subscriptions = new Subscriptions(components.pubsub, this.followed, intake, relays, table, { grid: options.grid, services: options.services, followAll: options.introducer, now: options.now }, log)
+    this.relays = relays
     this.publisher = new Publisher(components, table, { ...options, store }, log)
-    const client = new SyncClient(components.connectionManager, intake, relays, this.followed, this.metrics, {
-      grid: options.grid, timeoutMs: options.syncTimeoutMs, relayAll: options.introducer, now: options.now
-    }, log)
-    this.sync = new Sync(components, table, this.subscriptions, client, this.keeper, this.metrics, {
-      grid: options.grid, timeoutMs: options.syncTimeoutMs, antiEntropyIntervalMs: options.antiEntropyIntervalMs
+    this.sync = new Sync(components, { table, followed: this.followed, subscriptions: this.subscriptions, intake, relays, metrics: this.metrics }, {
+      grid: options.grid,
+      timeoutMs: options.syncTimeoutMs,
+      antiEntropyIntervalMs: options.antiEntropyIntervalMs,
+      introducer: options.introducer,
+      now: options.now
     }, log)
     this.expiry = new Expiry(table, options.now)
     this.cache = new Cache(table, intake, store, options.now, log, this.keeper)
-    this.changeStreams = new Changes(table)
+    this.changeStreams = new Changes(table, service => this.getPeers(service))
+    this.departures = new Departures(table, { now: options.now })
   }
 
   isStarted (): boolean {
@@ -130,10 +141,12 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       return
     }
     await this.publisher.start()
+    this.relays.start()
     await this.sync.start()
     this.expiry.start()
     this.cache.start()
     this.changeStreams.start()
+    this.departures.start()
     this.started = true
   }
 
@@ -161,6 +174,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       return
     }
     await this.publisher.beforeStop()
+    await this.sync.handOver()
     await this.cache.flush()
     this.subscriptions.beforeStop()
   }
@@ -171,11 +185,13 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }
     this.started = false
     this.changeStreams.stop()
+    this.departures.stop()
     this.keeper.stop()
     this.publisher.stop()
     this.subscriptions.stop()
     this.expiry.stop()
     this.cache.stop()
+    this.relays.stop()
     await this.sync.stop()
   }
 
@@ -203,6 +219,26 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }
   }
 
+  async publishSigned (record: Uint8Array): Promise<void> {
+    this.assertStarted()
+    try {
+      await this.intake.ingest(record, { via: 'local' })
+    } catch (err) {
+      if (err instanceof AnnouncementRejection) {
+        throw new InvalidAnnouncementError(`cannot publish the signed record: ${describeError(err)}`)
+      }
+      throw err
+    }
+    // it verified, so it decodes
+    const service = peekAnnouncement(record)?.service as string
+    try {
+      await this.components.pubsub.publish(serviceTopic(this.grid, service), record)
+    } catch (err) {
+      // nobody subscribed yet: sync hands it to whoever comes
+      this.log('publish of a signed %s record: %s', service, describeError(err))
+    }
+  }
+
   getPublished (): string[] {
     return this.publisher.services()
   }
@@ -221,7 +257,8 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
 
   getPeers (service: string): ServicePeer[] {
     assertServiceName(service)
-    return this.table.getPeers(service)
+    const peers = this.table.getPeers(service)
+    return service === TAHOE_STORAGE_SERVICE ? dedupeCarried(peers) : peers
   }
 
   getPermutedPeers (service: string, storageIndex: Uint8Array | string): PermutedPeer[] {
@@ -248,6 +285,21 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
 
   getConnectedIntroducers (): PeerId[] {
     return this.keeper.connectedIntroducers()
+  }
+
+  getDepartures (): Departure[] {
+    return this.departures.list()
+  }
+
+  addBootstrap (entries: string[]): string[] {
+    const targets: Array<[string, DialTarget]> = entries.map(entry => {
+      try {
+        return [entry, parseBootstrapEntry(entry)]
+      } catch (err) {
+        throw new InvalidParametersError(describeError(err))
+      }
+    })
+    return targets.filter(([, target]) => this.keeper.addBootstrap(target)).map(([entry]) => entry)
   }
 
   async syncWith (peer: PeerId, options: AbortOptions = {}): Promise<number> {

@@ -43,11 +43,12 @@ function perService (counts: TableCounts, field: keyof ServiceCounts): Record<st
 }
 
 export class ServiceMetrics {
-  private readonly stats: IntroductionStats = { accepted: 0, dropped: {}, syncRequestsServed: 0, syncRequestsMade: 0, syncFailures: 0 }
+  private readonly stats: IntroductionStats = { accepted: 0, dropped: {}, syncRequestsServed: 0, syncRequestsMade: 0, syncFailures: 0, syncBytesSent: 0, syncBytesReceived: 0 }
   private readonly outcomes?: CounterGroup<string>
   private readonly syncs?: CounterGroup<string>
   private readonly age?: Histogram
   private readonly storeFailures?: CounterGroup<string>
+  private readonly syncBytesCounter?: CounterGroup<string>
 
   constructor (metrics: Metrics | undefined, sources: GaugeSources) {
     if (metrics == null) {
@@ -58,6 +59,7 @@ export class ServiceMetrics {
       help: 'Incoming announcements (gossip, sync, cache) by outcome: accepted, or why they were dropped'
     })
     this.syncs = metrics.registerCounterGroup('introducer_sync_total', { label: 'kind', help: 'Sync exchanges served, made and failed' })
+    this.syncBytesCounter = metrics.registerCounterGroup('introducer_sync_bytes_total', { label: 'direction', help: 'Bytes of sync 2.0.0 exchanges (reconciliation and records), sent and received' })
     this.storeFailures = metrics.registerCounterGroup('introducer_store_failures_total', { label: 'operation', help: 'Failed reads and writes of the store (data directory)' })
     this.age = metrics.registerHistogram('introducer_record_age_seconds', {
       help: 'Age of a record (receipt minus issue time) when it entered the table',
@@ -119,6 +121,12 @@ export class ServiceMetrics {
     else if (event === 'made') this.stats.syncRequestsMade++
     else this.stats.syncFailures++
     this.syncs?.increment({ [event]: true })
+  }
+
+  syncBytes (sent: number, received: number): void {
+    this.stats.syncBytesSent += sent
+    this.stats.syncBytesReceived += received
+    this.syncBytesCounter?.increment({ sent, received })
   }
 
   storeFailure (operation: string): void {

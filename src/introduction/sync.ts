@@ -1,51 +1,100 @@
 /**
- * The sync part: answers sync requests from others (bounded by the protocol module and
- * MAX_INBOUND_SYNC_STREAMS), and asks — when a peer that speaks sync is identified (at
- * once, and FOLLOW_UP_SYNC_MS later), when a service is followed after start (a few
- * connected peers), and every anti-entropy interval (one connected peer, an introducer
- * when there is one) to repair what gossip lost.
+ * The sync part: answers sync exchanges from others (both protocol versions, bounded by
+ * the protocol modules, MAX_INBOUND_SYNC_STREAMS per connection and
+ * MAX_CONCURRENT_SYNC_ANSWERS in all), and asks — when a peer that speaks sync is
+ * identified (at once, and FOLLOW_UP_SYNC_MS later), when a service is followed after
+ * start (a few connected peers), and every anti-entropy interval (one random connected
+ * peer that speaks sync), to repair whatever gossip lost.
  */
 import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import { asError, describeError } from '../errors.js'
 import { answerSync, DEFAULT_MAX_SYNC_RECORDS, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
-import { CATCH_UP_PEERS, FOLLOW_UP_SYNC_MS, MAX_INBOUND_SYNC_STREAMS } from './constants.js'
-import type { ConnectionKeeper } from './connections.js'
+import { answerSync2, SYNC2_PROTOCOL } from '../sync/sync2-protocol.js'
+import { CATCH_UP_PEERS, FOLLOW_UP_SYNC_MS, HANDOVER_PEERS, HANDOVER_TIMEOUT_MS, MAX_CONCURRENT_SYNC_ANSWERS, MAX_INBOUND_SYNC_STREAMS, V1_ANTI_ENTROPY_INTERVAL_MS } from './constants.js'
+import { shuffled } from './shuffle.js'
+import { SyncClient } from './sync-client.js'
+import { ExchangeTally, SyncGuard } from './sync-guard.js'
+import { SyncItems } from './sync-items.js'
+import { SyncRecords } from './sync-records.js'
 import type { IntroductionComponents } from './index.js'
+import type { Intake } from './intake.js'
 import type { ServiceMetrics } from './metrics.js'
-import type { Subscriptions } from './subscriptions.js'
-import type { SyncClient } from './sync-client.js'
+import type { SyncRelays } from './relays.js'
+import type { FollowedServices, Subscriptions } from './subscriptions.js'
 import type { PeerTable } from '../peer-table.js'
-import type { AbortOptions, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { AbortOptions, Connection, IdentifyResult, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
 export interface SyncInit {
   grid: string
   timeoutMs: number
   antiEntropyIntervalMs: number
+  /** The introducer role: relays older news too (sync-records.ts). */
+  introducer: boolean
+  now: () => number
+}
+
+/** The parts of the service the sync part works with. */
+export interface SyncDependencies {
+  table: PeerTable
+  followed: FollowedServices
+  subscriptions: Subscriptions
+  intake: Intake
+  relays: SyncRelays
+  metrics: ServiceMetrics
+}
+
+interface SyncPeer {
+  id: PeerId
+  /** Speaks 2.0.0 (else only 1.0.0). */
+  v2: boolean
+  /** When we last synced with it (to space out full-state 1.0.0 exchanges). */
+  lastSyncAt: number
 }
 
 export class Sync implements Startable {
   private readonly antiEntropy: RepeatingTask
   /** Follow-up syncs with newly identified peers, pending. */
   private readonly followUps = new Set<ReturnType<typeof setTimeout>>()
+  /** Connected peers that speak sync, as identify told. */
+  private readonly peers = new Map<string, SyncPeer>()
+  private answering = 0
   private started = false
+  private readonly table: PeerTable
+  private readonly followed: FollowedServices
+  private readonly subscriptions: Subscriptions
+  private readonly metrics: ServiceMetrics
+  private readonly items: SyncItems
+  private readonly guard: SyncGuard
+  private readonly records: SyncRecords
+  private readonly client: SyncClient
 
   constructor (
     private readonly components: Pick<IntroductionComponents, 'registrar' | 'events' | 'pubsub' | 'connectionManager'>,
-    private readonly table: PeerTable,
-    private readonly subscriptions: Subscriptions,
-    private readonly client: SyncClient,
-    private readonly keeper: ConnectionKeeper,
-    private readonly metrics: ServiceMetrics,
+    deps: SyncDependencies,
     private readonly init: SyncInit,
     private readonly log: Logger
   ) {
+    ({ table: this.table, followed: this.followed, subscriptions: this.subscriptions, metrics: this.metrics } = deps)
+    this.items = new SyncItems(deps.table, init.now)
+    this.guard = new SyncGuard(components.connectionManager, init.now, log)
+    this.records = new SyncRecords(deps.intake, deps.relays, init)
+    this.client = new SyncClient(components.connectionManager, this.records, this.items, deps.followed, this.guard, deps.metrics, init, log)
     this.antiEntropy = repeatingTask(async () => { await this.repair() }, init.antiEntropyIntervalMs)
+  }
+
+  /** Peers penalised for invalid sync records, since start. */
+  get penalised (): number {
+    return this.guard.penalised
   }
 
   async start (): Promise<void> {
     this.client.start()
-    await this.components.registrar.handle(SYNC_PROTOCOL, this.answer, { maxInboundStreams: MAX_INBOUND_SYNC_STREAMS, runOnLimitedConnection: false })
+    this.items.start()
+    const options = { maxInboundStreams: MAX_INBOUND_SYNC_STREAMS, runOnLimitedConnection: false }
+    await this.components.registrar.handle(SYNC2_PROTOCOL, this.answer, options)
+    await this.components.registrar.handle(SYNC_PROTOCOL, this.answer, options)
     this.components.events.addEventListener('peer:identify', this.onIdentify)
+    this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
     this.subscriptions.addEventListener('subscribed', this.onSubscribed)
     this.started = true
   }
@@ -58,43 +107,99 @@ export class Sync implements Startable {
     this.started = false
     this.antiEntropy.stop()
     this.client.stop()
+    this.items.stop()
     for (const timer of this.followUps) {
       clearTimeout(timer)
     }
     this.followUps.clear()
+    this.peers.clear()
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
     this.subscriptions.removeEventListener('subscribed', this.onSubscribed)
+    await this.components.registrar.unhandle(SYNC2_PROTOCOL)
     await this.components.registrar.unhandle(SYNC_PROTOCOL)
   }
 
-  async syncWith (peer: PeerId, options?: AbortOptions): Promise<number> {
-    return this.client.syncWith(peer, options)
+  /**
+   * At a graceful stop, after the withdrawals: hands them over by sync 2.0.0 to up to
+   * HANDOVER_PEERS connected peers, which relay them on gossip. Gossip alone loses them
+   * when the connection closes before the peer has processed them (libp2p closes
+   * connections right after this phase); a sync exchange ends only once both sides have
+   * read each other's records. Bounded by HANDOVER_TIMEOUT_MS in all; never throws.
+   */
+  async handOver (): Promise<void> {
+    const peers = [...this.peers.values()].filter(p => p.v2 && !this.guard.isPenalised(p.id))
+    const signal = AbortSignal.timeout(HANDOVER_TIMEOUT_MS)
+    await Promise.allSettled(shuffled(peers).slice(0, HANDOVER_PEERS).map(async p => this.client.syncWith(p.id, { signal })))
   }
 
-  private readonly answer = async (stream: Stream): Promise<void> => {
+  async syncWith (peer: PeerId, options?: AbortOptions): Promise<number> {
+    const outcome = await this.client.syncWith(peer, options)
+    const known = this.peers.get(peer.toString())
+    if (known != null) {
+      known.lastSyncAt = this.init.now()
+    }
+    return outcome.taken
+  }
+
+  private readonly answer = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer
+    if (this.guard.isPenalised(peer) || this.answering >= MAX_CONCURRENT_SYNC_ANSWERS) {
+      stream.abort(new Error(this.answering >= MAX_CONCURRENT_SYNC_ANSWERS ? 'too many sync exchanges at once' : 'penalised'))
+      return
+    }
+    this.answering++
     this.metrics.sync('served')
+    const tally = new ExchangeTally()
+    const signal = AbortSignal.timeout(this.init.timeoutMs)
     try {
-      await answerSync(stream, {
-        grid: this.init.grid,
-        // live entries first, and never more than an asker takes
-        records: (wanted) => this.table.records(wanted, { limit: DEFAULT_MAX_SYNC_RECORDS }).map(r => r.signed),
-        signal: AbortSignal.timeout(this.init.timeoutMs)
-      })
+      if (stream.protocol === SYNC2_PROTOCOL) {
+        const snapshot = this.items.current()
+        const summary = await answerSync2(stream, {
+          grid: this.init.grid,
+          services: this.followed.list(),
+          items: snapshot.items,
+          getRecord: (item) => snapshot.record(item),
+          onRecord: async (data, ageMs) => { await this.records.take(data, peer, ageMs, tally) },
+          timeoutMs: this.init.timeoutMs,
+          signal
+        })
+        this.metrics.syncBytes(summary.bytesSent, summary.bytesReceived)
+      } else {
+        await answerSync(stream, {
+          grid: this.init.grid,
+          // live entries first, and never more than an asker takes
+          records: (wanted) => this.table.records(wanted, { limit: DEFAULT_MAX_SYNC_RECORDS }).map(r => r.signed),
+          signal
+        })
+      }
     } catch (err) {
-      this.log('sync answer failed: %s', describeError(err))
+      this.log('sync answer to %p failed: %s', peer, describeError(err))
       stream.abort(asError(err))
+      if (tally.exceeded) {
+        this.guard.penalise(peer, err)
+      }
+    } finally {
+      this.answering--
     }
   }
 
   private background (peer: PeerId): void {
-    void this.client.syncWith(peer).catch(() => {}) // logged and counted by the client
+    void this.syncWith(peer).catch(() => {}) // logged and counted by the client
   }
 
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
-    if (!this.started || !evt.detail.protocols.includes(SYNC_PROTOCOL)) {
+    const { peerId: peer, protocols } = evt.detail
+    const v2 = protocols.includes(SYNC2_PROTOCOL)
+    if (!this.started || (!v2 && !protocols.includes(SYNC_PROTOCOL))) {
       return
     }
-    const peer = evt.detail.peerId
+    const key = peer.toString()
+    const known = this.peers.get(key)
+    this.peers.set(key, { id: peer, v2, lastSyncAt: known?.lastSyncAt ?? -Infinity })
+    if (!this.guard.allowIdentifySync(peer)) {
+      return
+    }
     this.background(peer)
     // and once more a little later (FOLLOW_UP_SYNC_MS says why), if still connected
     const timer = setTimeout(() => {
@@ -106,25 +211,34 @@ export class Sync implements Startable {
     this.followUps.add(timer)
   }
 
-  /** A service followed after start: catch up at once from a few connected peers. */
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.peers.delete(evt.detail.toString())
+  }
+
+  /** A service followed after start: catch up at once from a few connected peers that speak sync. */
   private readonly onSubscribed = (): void => {
-    for (const peer of this.components.pubsub.getPeers().slice(0, CATCH_UP_PEERS)) {
-      this.background(peer)
+    for (const peer of [...this.peers.values()].filter(p => !this.guard.isPenalised(p.id)).slice(0, CATCH_UP_PEERS)) {
+      this.background(peer.id)
     }
   }
 
-  /** Anti-entropy: sync with one connected peer (an introducer when there is one). */
+  /**
+   * Anti-entropy: sync with one random connected peer that speaks sync and is not
+   * penalised. A 1.0.0-only peer costs a whole state per exchange, so it is asked at most
+   * every V1_ANTI_ENTROPY_INTERVAL_MS.
+   */
   private async repair (): Promise<void> {
-    const introducers = this.keeper.connectedIntroducers()
-    const candidates = introducers.length > 0 ? introducers : this.components.pubsub.getPeers()
+    const now = this.init.now()
+    const candidates = [...this.peers.values()].filter(p =>
+      !this.guard.isPenalised(p.id) && (p.v2 || now - p.lastSyncAt >= V1_ANTI_ENTROPY_INTERVAL_MS))
     if (candidates.length === 0) {
       return
     }
     const peer = candidates[Math.floor(Math.random() * candidates.length)]
     try {
-      await this.client.syncWith(peer)
+      await this.syncWith(peer.id)
     } catch (err) {
-      this.log('anti-entropy sync with %p: %s', peer, describeError(err))
+      this.log('anti-entropy sync with %p: %s', peer.id, describeError(err))
     }
   }
 }

@@ -20,6 +20,7 @@ export interface Announcement {
   fields: Map<string, string>
   withdrawn: boolean
   certificate: Uint8Array<ArrayBuffer>
+  tahoe?: TahoeCarriage
 }
 
 export namespace Announcement {
@@ -228,6 +229,11 @@ export namespace Announcement {
           w.bytes(obj.certificate)
         }
 
+        if (obj.tahoe != null) {
+          w.uint32(138)
+          TahoeCarriage.codec().encode(obj.tahoe, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -331,6 +337,12 @@ export namespace Announcement {
             }
             case 16: {
               obj.certificate = reader.bytes()
+              break
+            }
+            case 17: {
+              obj.tahoe = TahoeCarriage.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tahoe
+              })
               break
             }
             default: {
@@ -481,6 +493,13 @@ export namespace Announcement {
               }
               break
             }
+            case 17: {
+              yield * TahoeCarriage.codec().stream(reader, reader.uint32(), `${prefix}.tahoe`, {
+                limits: opts.limits?.tahoe
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -575,6 +594,31 @@ export namespace Announcement {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface AnnouncementTahoeMsgFieldEvent {
+    field: '$.tahoe.msg'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementTahoeSigFieldEvent {
+    field: '$.tahoe.sig'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementTahoeKeyFieldEvent {
+    field: '$.tahoe.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementTahoeGatewayPublicKeyFieldEvent {
+    field: '$.tahoe.gatewayPublicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementTahoeGatewaySignatureFieldEvent {
+    field: '$.tahoe.gatewaySignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -583,8 +627,189 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementGridFieldEvent | AnnouncementServiceFieldEvent | AnnouncementPublicKeyFieldEvent | AnnouncementSeqnumFieldEvent | AnnouncementNonceFieldEvent | AnnouncementIssuedAtMsFieldEvent | AnnouncementTtlMsFieldEvent | AnnouncementNicknameFieldEvent | AnnouncementVersionFieldEvent | AnnouncementPermutationSeedFieldEvent | AnnouncementMultiaddrsFieldEvent | AnnouncementReadonlyFieldEvent | AnnouncementAvailableSpaceFieldEvent | AnnouncementFieldsFieldEvent | AnnouncementWithdrawnFieldEvent | AnnouncementCertificateFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementGridFieldEvent | AnnouncementServiceFieldEvent | AnnouncementPublicKeyFieldEvent | AnnouncementSeqnumFieldEvent | AnnouncementNonceFieldEvent | AnnouncementIssuedAtMsFieldEvent | AnnouncementTtlMsFieldEvent | AnnouncementNicknameFieldEvent | AnnouncementVersionFieldEvent | AnnouncementPermutationSeedFieldEvent | AnnouncementMultiaddrsFieldEvent | AnnouncementReadonlyFieldEvent | AnnouncementAvailableSpaceFieldEvent | AnnouncementFieldsFieldEvent | AnnouncementWithdrawnFieldEvent | AnnouncementCertificateFieldEvent | AnnouncementTahoeMsgFieldEvent | AnnouncementTahoeSigFieldEvent | AnnouncementTahoeKeyFieldEvent | AnnouncementTahoeGatewayPublicKeyFieldEvent | AnnouncementTahoeGatewaySignatureFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
+  }
+}
+
+export interface TahoeCarriage {
+  msg: Uint8Array<ArrayBuffer>
+  sig: Uint8Array<ArrayBuffer>
+  key: Uint8Array<ArrayBuffer>
+  gatewayPublicKey: Uint8Array<ArrayBuffer>
+  gatewaySignature: Uint8Array<ArrayBuffer>
+}
+
+export namespace TahoeCarriage {
+  let _codec: Codec<TahoeCarriage>
+
+  export const codec = (): Codec<TahoeCarriage> => {
+    if (_codec == null) {
+      _codec = message<TahoeCarriage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.msg != null && obj.msg.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.msg)
+        }
+
+        if ((obj.sig != null && obj.sig.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.sig)
+        }
+
+        if ((obj.key != null && obj.key.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.key)
+        }
+
+        if ((obj.gatewayPublicKey != null && obj.gatewayPublicKey.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.gatewayPublicKey)
+        }
+
+        if ((obj.gatewaySignature != null && obj.gatewaySignature.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.gatewaySignature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          msg: uint8ArrayAlloc(0),
+          sig: uint8ArrayAlloc(0),
+          key: uint8ArrayAlloc(0),
+          gatewayPublicKey: uint8ArrayAlloc(0),
+          gatewaySignature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.msg = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.sig = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.key = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.gatewayPublicKey = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.gatewaySignature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.msg`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.sig`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.gatewayPublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.gatewaySignature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TahoeCarriageMsgFieldEvent {
+    field: '$.msg'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TahoeCarriageSigFieldEvent {
+    field: '$.sig'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TahoeCarriageKeyFieldEvent {
+    field: '$.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TahoeCarriageGatewayPublicKeyFieldEvent {
+    field: '$.gatewayPublicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TahoeCarriageGatewaySignatureFieldEvent {
+    field: '$.gatewaySignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<TahoeCarriage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TahoeCarriage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TahoeCarriage>): TahoeCarriage {
+    return decodeMessage(buf, TahoeCarriage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TahoeCarriage>): Generator<TahoeCarriageMsgFieldEvent | TahoeCarriageSigFieldEvent | TahoeCarriageKeyFieldEvent | TahoeCarriageGatewayPublicKeyFieldEvent | TahoeCarriageGatewaySignatureFieldEvent> {
+    return streamMessage(buf, TahoeCarriage.codec(), opts)
   }
 }
 

@@ -19,3 +19,6 @@ export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 16
 export const DEFAULT_MAX_SUBSCRIBERS = 1000
 export const DEFAULT_RECONNECT_MIN_MS = 1000
 export const DEFAULT_RECONNECT_MAX_MS = 60_000
+/** Tahoe servers one gateway carries onto the grid, by default and at most. */
+export const DEFAULT_MAX_CARRIED_SERVERS = 1000
+export const MAX_CARRIED_SERVERS = 10_000

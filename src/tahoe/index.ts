@@ -13,6 +13,9 @@
  *   replaces, a lower one is refused); `forget(keyId)` stops offering one to new
  *   subscribers (Tahoe clients never forget what they were told).
  * - `TahoeIntroducerClient`: subscribes to an existing introducer's FURL (migration).
+ * - `TahoeGateway`: both of them wired to a node's introduction service; Tahoe
+ *   announcements travel the grid in `tahoe-storage` records (carriage.ts), one entry per
+ *   Tahoe server for readers (carried-peers.ts).
  */
 export {
   verifyTahoeAnnouncement, type SignedTahoeAnnouncement, type VerifiedTahoeAnnouncement
@@ -23,3 +26,10 @@ export { TahoeIntroducerClient, type TahoeIntroducerClientInit } from './introdu
 export { TahoeAnnouncementError, InsufficientVersionError, type TahoeAnnouncementErrorCode } from './errors.js'
 export { INTRODUCER_SERVICE_INTERFACE, SUBSCRIBER_CLIENT_INTERFACE, INTRODUCER_V2 } from './constants.js'
 export { generateTubIdentity, encodeTubIdentity, decodeTubIdentity, type TubIdentity } from '../foolscap/tub-identity.js'
+export { TahoeGateway, type TahoeGatewayInit, type TahoeGatewayListen, type TahoeGatewayStatus, type TahoeServerStatus, type GatewayEvent } from './gateway.js'
+export {
+  TAHOE_STORAGE_SERVICE, carriedContent, checkCarriage, deriveCarrier, tahoePermutationSeed, NotCarriedError, type CarriedContent, type Carrier
+} from './carriage.js'
+export { dedupeCarried, tahoeAnnouncementOf, tahoeServerIdOf } from './carried-peers.js'
+export { loadOrCreateGatewayIdentity, FURL_FILE, TUB_KEY_FILE, SWISSNUM_FILE } from './gateway-dir.js'
+export type { SubscriberSummary } from './introducer-server.js'

@@ -38,6 +38,8 @@ export interface TahoeIntroducerClientInit {
   /** An announcement that failed verification or the replacement rule, or a connection failure. */
   onRejected?: (reason: string) => void
   onConnected?: () => void
+  /** The connection to the introducer was lost (after `onConnected`); it reconnects by itself. */
+  onDisconnected?: () => void
 }
 
 export class TahoeIntroducerClient {
@@ -96,7 +98,10 @@ export class TahoeIntroducerClient {
       } catch (e) {
         if (this.running) this.init.onRejected?.(`connection: ${(e as Error).message}`)
       }
-      this.publisher = undefined
+      if (this.publisher !== undefined) {
+        this.publisher = undefined
+        this.init.onDisconnected?.()
+      }
       if (!this.running) break
       await new Promise<void>(resolve => {
         const t = setTimeout(resolve, delay)

@@ -21,10 +21,28 @@ import {
 } from './constants.js'
 import { announcementFromWire, batchToWire } from './wire.js'
 
-/** Where an announcement came from: the Foolscap peer that published it. */
+/**
+ * Where an announcement came from: the Foolscap connection that published it (the same
+ * object for every publish on one connection).
+ */
 export interface AnnouncementSource {
   readonly tubId: string
   readonly remoteAddress: string
+  /** False once that connection is lost. */
+  readonly connected: boolean
+  /** Runs `listener` once when that connection is lost; returns a function that cancels it. */
+  onDisconnect(listener: () => void): () => void
+}
+
+/** A Tahoe node subscribed to one service here. */
+export interface SubscriberSummary {
+  readonly serviceName: string
+  readonly tubId: string
+  /** From its subscriber_info (untrusted text). */
+  readonly nickname: string
+  readonly version: string
+  /** When it subscribed, ms since the epoch. */
+  readonly since: number
 }
 
 export interface TahoeIntroducerServerInit {
@@ -48,6 +66,11 @@ export interface TahoeIntroducerServerInit {
   applicationVersion?: string
   /** A verified announcement published to this server that is new or replaces an older one. */
   onAnnouncement?: (ann: VerifiedTahoeAnnouncement, from: AnnouncementSource) => void | Promise<void>
+  /**
+   * Every verified publish_v2 that is not refused: new, newer, or the one held again
+   * (Tahoe nodes re-publish on every reconnection), with the connection it came on.
+   */
+  onPublish?: (ann: VerifiedTahoeAnnouncement, from: AnnouncementSource) => void
   /** A publish_v2 that was refused (bad signature, old seqnum, ...), for logs and tests. */
   onRejected?: (reason: string, from: AnnouncementSource) => void
 }
@@ -55,6 +78,18 @@ export interface TahoeIntroducerServerInit {
 interface Subscription {
   ref: RemoteReference
   info: Dict
+  since: number
+}
+
+function infoText (info: Dict, key: string): string {
+  const v = info.get(key)
+  if (typeof v === 'string') return v
+  if (v instanceof Uint8Array) {
+    try {
+      return fromUtf8(v)
+    } catch {}
+  }
+  return ''
 }
 
 export class TahoeIntroducerServer {
@@ -65,6 +100,7 @@ export class TahoeIntroducerServer {
   private readonly maxSubscribers: number
   private furlValue: string | undefined
   private readonly service: Referenceable
+  private readonly sources = new WeakMap<CallContext, AnnouncementSource>()
 
   constructor (init: TahoeIntroducerServerInit) {
     if (!/^[a-z2-7]{1,100}$/.test(init.swissnum)) throw new InvalidOptionError('swissnum', 'must be 1 to 100 lowercase base32 characters')
@@ -131,6 +167,17 @@ export class TahoeIntroducerServer {
     return this.subscribers.get(serviceName)?.size ?? 0
   }
 
+  /** The current subscriptions, oldest first. */
+  subscriberList (): SubscriberSummary[] {
+    const out: SubscriberSummary[] = []
+    for (const [serviceName, subs] of this.subscribers) {
+      for (const s of subs.values()) {
+        out.push({ serviceName, tubId: s.ref.remoteTubId, nickname: infoText(s.info, 'nickname'), version: infoText(s.info, 'my-version'), since: s.since })
+      }
+    }
+    return out.sort((a, b) => a.since - b.since)
+  }
+
   private accept (ann: VerifiedTahoeAnnouncement): OfferOutcome {
     const outcome = this.table.offer(ann)
     if (outcome === 'new' || outcome === 'updated') {
@@ -140,7 +187,7 @@ export class TahoeIntroducerServer {
   }
 
   private async published (args: Map<string, BananaValue>, ctx: CallContext): Promise<null> {
-    const from = { tubId: ctx.remoteTubId, remoteAddress: ctx.remoteAddress }
+    const from = this.sourceOf(ctx)
     const signed = announcementFromWire(args.get('announcement'))
     if (signed === undefined) {
       this.init.onRejected?.('malformed: not a (msg, sig, key) tuple', from)
@@ -154,9 +201,24 @@ export class TahoeIntroducerServer {
       throw e
     }
     const outcome = this.accept(ann)
+    if (outcome === 'new' || outcome === 'updated' || outcome === 'duplicate') this.init.onPublish?.(ann, from)
     if (outcome === 'new' || outcome === 'updated') await this.init.onAnnouncement?.(ann, from)
     else if (outcome !== 'duplicate') this.init.onRejected?.(outcome, from)
     return null
+  }
+
+  private sourceOf (ctx: CallContext): AnnouncementSource {
+    let source = this.sources.get(ctx)
+    if (source === undefined) {
+      source = {
+        tubId: ctx.remoteTubId,
+        remoteAddress: ctx.remoteAddress,
+        get connected () { return ctx.connected },
+        onDisconnect: listener => ctx.onDisconnect(listener)
+      }
+      this.sources.set(ctx, source)
+    }
+    return source
   }
 
   private subscribe (args: Map<string, BananaValue>): null {
@@ -180,7 +242,7 @@ export class TahoeIntroducerServer {
       this.subscribers.set(name, subs)
     }
     const set = subs
-    set.set(subscriber, { ref: subscriber, info })
+    set.set(subscriber, { ref: subscriber, info, since: Date.now() })
     subscriber.onDisconnect(() => {
       set.delete(subscriber)
       if (set.size === 0 && this.subscribers.get(name) === set) this.subscribers.delete(name)

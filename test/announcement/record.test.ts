@@ -82,7 +82,7 @@ describe('announcement record', () => {
     { name: 'an invalid service name', action: 'reject', code: 'bad-service-name', make: async () => forge({ service: 'Upload Storage' }, await key()) },
     { name: 'a TTL of zero', action: 'reject', code: 'bad-ttl', make: async () => forge({ ttlMs: 0 }, await key()) },
     { name: 'garbage multiaddr bytes', action: 'reject', code: 'bad-multiaddr', make: async () => forge({ multiaddrs: [new Uint8Array([0xff, 0xff, 0xff])] }, await key()) },
-    { name: 'too many fields', action: 'reject', code: 'malformed', make: async () => forge({ fields: new Map(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'v'])) }, await key()) },
+    { name: 'too many fields', action: 'reject', code: 'over-limits', make: async () => forge({ fields: new Map(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'v'])) }, await key()) },
     { name: 'an oversized nickname', action: 'reject', code: 'over-limits', make: async () => forge({ nickname: 'x'.repeat(200) }, await key()) },
     { name: 'random bytes', action: 'reject', code: 'malformed', make: async () => new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f]) },
     { name: 'bytes over the size limit', action: 'reject', code: 'too-large', make: async () => new Uint8Array(MAX_SIGNED_ANNOUNCEMENT_BYTES + 1) },

@@ -105,8 +105,8 @@ describe('Sybil introducer records that name a third party', { timeout: 240_000 
     let reached = 0
     try {
       await waitFor('every node to connect to the new introducer', async () => {
-        const statuses = await Promise.all(grid.map(async n => n.api<StatusJson>()))
-        reached = statuses.filter(s => s.introducers.peers.some(p => p.peerId === late.peerId && p.connected)).length
+        const lists = await Promise.all(grid.map(async n => n.peerList(INTRODUCER)))
+        reached = lists.filter(list => list.some(p => p.peerId === late.peerId && p.connected)).length
         return reached === grid.length
       }, 60_000, 250)
     } finally {

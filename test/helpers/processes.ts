@@ -79,8 +79,21 @@ export class NodeProcess {
 
   /** Peer ids this node holds for a service. */
   async peers (service: string): Promise<string[]> {
-    const body = await this.api<PeersJson>(`/api/v1/peers?service=${service}`)
-    return body.peers.map(p => p.peerId).sort()
+    return (await this.peerList(service)).map(p => p.peerId).sort()
+  }
+
+  /** Every entry this node holds for a service: all pages of /api/v1/peers (at most 100). */
+  async peerList (service: string): Promise<PeersJson['peers']> {
+    const all: PeersJson['peers'] = []
+    let cursor: string | null = null
+    for (let page = 0; page < 100; page++) {
+      const query: string = `service=${encodeURIComponent(service)}&limit=1000${cursor != null ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+      const body: PeersJson = await this.api<PeersJson>(`/api/v1/peers?${query}`)
+      all.push(...body.peers)
+      cursor = body.next
+      if (cursor == null) return all
+    }
+    throw new Error(`${this.name}: more than 100 pages of ${service} peers`)
   }
 
   /** Sends a signal and waits for the exit code. */

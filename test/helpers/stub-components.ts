@@ -97,12 +97,14 @@ export class StubNode {
       remotePeer: peer.peerId,
       remoteAddr: multiaddr(`/ip4/127.0.0.1/tcp/4001/p2p/${peer.peerId.toString()}`),
       direction: 'outbound',
-      newStream: async (protocol: string): Promise<Stream> => {
-        const handler = peer.handlers.get(protocol)
-        if (handler == null) {
-          throw new Error(`${peer.peerId.toString()} does not handle ${protocol}`)
+      newStream: async (protocols: string | string[]): Promise<Stream> => {
+        // negotiation: the first of ours the peer handles
+        const protocol = [protocols].flat().find(p => peer.handlers.has(p))
+        const handler = protocol != null ? peer.handlers.get(protocol) : undefined
+        if (protocol == null || handler == null) {
+          throw new Error(`${peer.peerId.toString()} handles none of ${[protocols].flat().join(', ')}`)
         }
-        const [outbound, inbound] = await streamPair()
+        const [outbound, inbound] = await streamPair({ protocol })
         void Promise.resolve(handler(inbound, peer.connectionTo(this))).catch(() => {})
         return outbound
       }

@@ -3,7 +3,9 @@
  * `TAHOE=$(../shared/tahoe/setup.sh)`). Each node runs in its own process group, on loopback
  * ports picked free; `killAll()` ends every group this set started.
  */
+import assert from 'node:assert/strict'
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,6 +54,20 @@ export class TahoeNode {
     const t0 = Date.now()
     await run(TAHOE as string, ['-d', this.dir, 'get', cap, path], { timeout: 120_000 })
     return Date.now() - t0
+  }
+
+  /**
+   * The servers this client asked for shares in its latest download, in the order it
+   * asked: Tahoe's permuted order for that storage index (ShareFinder sends its DYHB
+   * queries in get_servers_for_psi's order). Read from the download's status page.
+   */
+  async lastDownloadOrder (): Promise<string[]> {
+    const html = await (await fetch(`${this.web}/status`, { signal: AbortSignal.timeout(5000) })).text()
+    const counters = [...html.matchAll(/status\/down-(\d+)/g)].map(m => Number(m[1]))
+    if (counters.length === 0) throw new Error('no download on the status page')
+    const res = await fetch(`${this.web}/status/down-${Math.max(...counters)}/event_json`, { signal: AbortSignal.timeout(5000) })
+    const events = await res.json() as { server_info: Record<string, { num: number }> }
+    return Object.entries(events.server_info).sort(([, x], [, y]) => x.num - y.num).map(([id]) => id)
   }
 
   async writeIntroducers (furls: string[]): Promise<void> {
@@ -110,7 +126,8 @@ export class TahoeGrid {
 
   /** Starts `tahoe run` in its own process group. */
   start (node: TahoeNode): TahoeNode {
-    const child = spawn(TAHOE as string, ['run', node.dir], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    // stdin stays open: Tahoe 1.19+ `tahoe run` exits when its stdin closes
+    const child = spawn(TAHOE as string, ['run', node.dir], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
     const collect = (b: Buffer): void => { node.output.push(...b.toString().split('\n').filter(Boolean)) }
     child.stdout?.on('data', collect)
     child.stderr?.on('data', collect)
@@ -146,4 +163,25 @@ export async function waitForServers (node: TahoeNode, count: number, timeoutMs 
   } catch (e) {
     throw new Error(`${(e as Error).message}; node output: ${node.output.slice(-20).join(' | ')}`)
   }
+}
+
+/** The storage index of a CHK cap in Tahoe base32, as `tahoe debug dump-cap` prints it. */
+export async function storageIndexOf (cap: string): Promise<string> {
+  const { stdout } = await run(TAHOE as string, ['debug', 'dump-cap', cap], { timeout: 60_000 })
+  const si = /storage index: ([a-z2-7]+)/.exec(stdout)?.[1]
+  if (si === undefined) throw new Error(`no storage index in dump-cap's output: ${stdout}`)
+  return si
+}
+
+/** `tahoe put` then `tahoe get` of 4 KiB through `client` (a CHK file: it reaches storage servers). */
+export async function roundTrip (grid: TahoeGrid, client: TahoeNode): Promise<{ cap: string, putMs: number, getMs: number }> {
+  const dir = await grid.dir()
+  const data = randomBytes(4096)
+  const name = randomBytes(4).toString('hex')
+  await writeFile(join(dir, `${name}.in`), data)
+  const { cap, ms: putMs } = await client.put(join(dir, `${name}.in`))
+  assert.match(cap, /^URI:CHK:/, 'a file over 55 bytes goes to storage servers (a CHK cap, not LIT)')
+  const getMs = await client.get(cap, join(dir, `${name}.out`))
+  assert.deepEqual(await readFile(join(dir, `${name}.out`)), data)
+  return { cap, putMs, getMs }
 }

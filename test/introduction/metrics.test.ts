@@ -12,7 +12,7 @@ import type { Metrics } from '@libp2p/interface'
 
 type Calculate = () => number | Record<string, number>
 
-function fakeMetrics (): { metrics: Metrics, scrape(name: string): number | Record<string, number> } {
+function fakeMetrics (): { metrics: Metrics, scrape: (name: string) => number | Record<string, number> } {
   const calculated = new Map<string, Calculate>()
   const register = (name: string, options?: { calculate?: Calculate }): unknown => {
     if (options?.calculate != null) calculated.set(name, options.calculate)
@@ -50,15 +50,18 @@ describe('service metrics', () => {
     const held = table.getPeers('upload_storage')[0].record.announcement.publicKey
     table.offer(fakeRecord({ issuedAtMs: now, publicKey: held, seqnum: 2n, withdrawn: true }))
     table.offer(fakeRecord({ issuedAtMs: now, withdrawn: true })) // a key never held
-    const { metrics, scrape } = fakeMetrics()
-    // eslint-disable-next-line no-new
-    new ServiceMetrics(metrics, {
+    const fake = fakeMetrics()
+    const scrape = fake.scrape
+    const serviceMetrics = new ServiceMetrics(fake.metrics, {
       tableSizes: () => table.sizes(),
       tableCounts: () => table.counts(),
       connectedIntroducers: () => 0,
       dials: () => ({ confirmed: 1, new: 2, failed: 3, 'over-budget': 4 }),
-      autoFollow: () => ({ pending: 5, candidates: 2, followed: 1 })
+      autoFollow: () => ({ pending: 5, candidates: 2, followed: 1 }),
+      clockSkews: () => 7
     })
+    serviceMetrics.outcome('accepted')
+    assert.equal(serviceMetrics.snapshot().accepted, 1)
     const counts = table.counts().services.get('upload_storage')
     assert.ok(counts != null)
     assert.deepEqual(scrape('introducer_table_entries'), Object.fromEntries(table.sizes()))
@@ -71,5 +74,6 @@ describe('service metrics', () => {
     assert.equal(scrape('introducer_withdrawn_keys'), 1)
     assert.deepEqual(scrape('introducer_dials_total'), { confirmed: 1, new: 2, failed: 3, 'over-budget': 4 })
     assert.deepEqual(scrape('introducer_auto_followed_services'), { pending: 5, candidates: 2, followed: 1 })
+    assert.equal(scrape('introducer_peer_clock_skew_total'), 7)
   })
 })

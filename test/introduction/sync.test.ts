@@ -40,9 +40,11 @@ describe('sync', () => {
       const sa = await startService(a, { services: ['helper'], antiEntropyIntervalMs: 300 })
       const sb = await startService(b, { services: ['helper'], antiEntropyIntervalMs: 60_000 })
       services.push(sa, sb)
-      StubNode.link(a, b, false) // no identify, so no on-connection syncs: only anti-entropy can repair
+      StubNode.link(a, b)
       await sb.publish('helper', {})
       await sa.waitForPeers('helper', 1, { signal: AbortSignal.timeout(2000) })
+      // past the on-connection sync and its follow-up: from then on only anti-entropy syncs
+      await new Promise(resolve => setTimeout(resolve, FOLLOW_UP_SYNC_MS + 500))
       b.pubsub.deliver = () => false // the withdrawal is lost
       await sb.unpublish('helper')
       assert.equal(sa.getPeers('helper').length, 1, 'gossip lost the withdrawal')

@@ -169,7 +169,7 @@ describe('data directory', () => {
 
     // change one byte of s1's nickname inside its signed payload
     const cache = CachedRecords.decode(await readFile(join(clientDir, CACHE_FILE)))
-    const s1Index = cache.entries.findIndex(e => peekAnnouncement(e.record)?.announcement.nickname === 's1')
+    const s1Index = cache.entries.findIndex(e => peekAnnouncement(e.record)?.announcement.nickname === 's1' && peekAnnouncement(e.record)?.service === UPLOAD_STORAGE)
     const tampered = Uint8Array.from(cache.entries[s1Index].record)
     // the encoded field: tag of field 8 (length-delimited), length 2, "s1"
     const at = Buffer.from(tampered).indexOf(Buffer.from([8 << 3 | 2, 2, ...Buffer.from('s1')]))

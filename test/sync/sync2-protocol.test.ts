@@ -148,8 +148,11 @@ describe('sync 2.0.0 between two libp2p nodes over loopback TCP', () => {
     const [na, nb] = [await nodes.start(), await nodes.start()]
     const ib = sideOptions(b, SERVICES)
     let answered: Promise<Sync2Summary> | undefined
-    await nb.libp2p.handle(SYNC2_PROTOCOL, (stream) => { answered = answerSync2(stream, ib) })
-    const stream = await na.libp2p.dialProtocol(nb.getMultiaddrs()[0], SYNC2_PROTOCOL)
+    // a protocol id of this test's own: the nodes' introduction services sync over the
+    // real one, and would take this test's unsigned records as forgeries
+    const protocol = `${SYNC2_PROTOCOL}/test`
+    await nb.libp2p.handle(protocol, (stream) => { answered = answerSync2(stream, ib) })
+    const stream = await na.libp2p.dialProtocol(nb.getMultiaddrs()[0], protocol)
     const ia = sideOptions(a, SERVICES, { timeoutMs: 60_000 })
     const sa = await initiateSync2(stream, ia)
     assert.ok(answered != null)

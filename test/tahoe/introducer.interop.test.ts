@@ -4,8 +4,6 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { Tub } from '../../src/foolscap/tub.js'
 import { RemoteCallError } from '../../src/foolscap/errors.js'
@@ -14,21 +12,10 @@ import {
   TahoeIntroducerClient, TahoeIntroducerServer, encodeTubIdentity, generateTubIdentity, type VerifiedTahoeAnnouncement
 } from '../../src/tahoe/index.js'
 import { freePort } from '../helpers/processes.js'
-import { SKIP_TAHOE, TahoeGrid, waitForServers, type TahoeNode } from '../helpers/tahoe-grid.js'
+import { roundTrip, SKIP_TAHOE, TahoeGrid, waitForServers, type TahoeNode } from '../helpers/tahoe-grid.js'
 import { waitFor } from '../helpers/wait.js'
 
 const swissnum = (): string => randomBytes(20).toString('hex').replace(/[0-9]/g, c => 'abcdefghij'[Number(c)]).replace(/[89]/g, 'k')
-
-async function roundTrip (grid: TahoeGrid, client: TahoeNode): Promise<{ putMs: number, getMs: number }> {
-  const dir = await grid.dir()
-  const data = randomBytes(4096)
-  await writeFile(join(dir, 'in.bin'), data)
-  const { cap, ms: putMs } = await client.put(join(dir, 'in.bin'))
-  assert.match(cap, /^URI:CHK:/, 'a file over 55 bytes goes to storage servers (a CHK cap, not LIT)')
-  const getMs = await client.get(cap, join(dir, 'out.bin'))
-  assert.deepEqual(await readFile(join(dir, 'out.bin')), data)
-  return { putMs, getMs }
-}
 
 describe('Tahoe interop: one of our introducers', { skip: SKIP_TAHOE, timeout: 600_000 }, () => {
   const grid = new TahoeGrid()

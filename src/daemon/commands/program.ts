@@ -7,6 +7,7 @@ import { VERSION } from '../../version.js'
 import { bootstrapCommand } from './bootstrap.js'
 import { gridManagerCommand } from './grid-manager.js'
 import { initCommand } from './init.js'
+import { membersCommand } from './members.js'
 import { networkKeyCommand } from './network-key.js'
 import { queryCommands } from './query.js'
 import { runCommandOf } from './run.js'
@@ -22,6 +23,7 @@ export function buildProgram (): Command {
   initCommand(program)
   runCommandOf(program)
   queryCommands(program)
+  membersCommand(program)
   bootstrapCommand(program)
   gridManagerCommand(program)
   networkKeyCommand(program)

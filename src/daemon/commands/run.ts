@@ -2,7 +2,8 @@
  * `introducer run DIR`: loads the configuration (file, environment, flags), takes the data
  * directory's lock, runs the node, stops it gracefully on SIGINT/SIGTERM (withdrawing its
  * announcements) and reloads on SIGHUP what can change without a restart: the log level
- * and the bootstrap list (new entries are dialled; removed ones stay until a restart).
+ * the bootstrap list (new entries are dialled; removed ones stay until a restart) and what
+ * the node announces (`[publish.*]` and `[storage]`: changed fields are published again).
  */
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
@@ -20,7 +21,7 @@ import { initDataDir } from './init.js'
 import { ExitError, exists } from './shared.js'
 
 /** Keys SIGHUP applies to a running node; a change to any other waits for a restart. */
-export const RELOADABLE_KEYS = ['log_level', 'bootstrap', 'bootstrap_file']
+export const RELOADABLE_KEYS = ['log_level', 'bootstrap', 'bootstrap_file', 'publish', 'storage.enabled', 'storage.readonly', 'storage.available_space']
 
 const valueAt = (config: Config, key: string): string =>
   JSON.stringify(key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], config))

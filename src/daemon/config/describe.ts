@@ -3,6 +3,7 @@
  * docs table (docs.ts) and `run --help` (flags.ts).
  */
 import { FORMAT_DOCS, type KeySpec } from './keys.js'
+import { serviceMapConstraint } from './service-map.js'
 
 /** The range or form of a key's values, or '' when any value of its type goes. */
 export function constraintOf (spec: KeySpec): string {
@@ -11,6 +12,7 @@ export function constraintOf (spec: KeySpec): string {
     case 'enum': return `one of ${spec.values.join(', ')}`
     case 'string': return spec.format !== 'text' ? FORMAT_DOCS[spec.format] : spec.maxLength != null ? `at most ${spec.maxLength} characters` : ''
     case 'list': return [spec.format !== 'text' ? `each ${FORMAT_DOCS[spec.format]}` : '', spec.minItems != null ? `at least ${spec.minItems}` : ''].filter(Boolean).join('; ')
+    case 'service-map': return serviceMapConstraint(spec)
     default: return ''
   }
 }
@@ -23,6 +25,7 @@ export function tomlValue (value: unknown): string {
 /** The long flag names of a key: `--storage`, `--no-http`, both for a boolean unset by default. */
 export function flagNames (spec: KeySpec): string[] {
   const [long] = spec.flag.split(' ')
+  if (spec.type === 'service-map') return [spec.flag, spec.fieldFlag]
   if (spec.type !== 'boolean') return [spec.flag]
   const negated = long.replace(/^--/, '--no-')
   if (spec.default === true) return [negated]

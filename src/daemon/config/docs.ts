@@ -18,12 +18,13 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|')
 
 export function configTable (): string {
   const rows = CONFIG_KEYS.map(({ key, env, spec }) => {
-    const list = spec.type === 'list'
-    const variable = code(env) + (list ? ' (comma-separated)' : '')
+    const list = spec.type === 'list' || spec.type === 'service-map'
+    const variable = code(env) + (spec.type === 'list' ? ' (comma-separated)' : '')
     const flags = flagNames(spec).map(f => code(f)).join(', ') + (list ? ' (repeatable)' : '')
     const shown = spec.default !== undefined ? code(spec.defaultDoc ?? tomlValue(spec.default)) : `unset: ${cell(spec.unset ?? '')}`
     const constraint = constraintOf(spec)
-    return `| ${code(key)} | ${variable} | ${flags} | ${shown} | ${cell(spec.doc)}${constraint !== '' ? ` (${cell(constraint)})` : ''} |`
+    const name = spec.type === 'service-map' ? `[${key}.<service>]` : key
+    return `| ${code(name)} | ${variable} | ${flags} | ${shown} | ${cell(spec.doc)}${constraint !== '' ? ` (${cell(constraint)})` : ''} |`
   })
   return ['| key | variable | flag | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n')
 }

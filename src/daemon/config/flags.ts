@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander'
 import { CONFIG_KEYS, type DeclaredKey } from './keys.js'
 import { constraintOf, flagNames } from './describe.js'
 import { parseList, setPath, type RawConfig } from './load.js'
+import { serviceMapFromFlags, serviceMapOptions } from './service-map.js'
 
 function wholeNumber (flag: string) {
   return (value: string): number => {
@@ -23,6 +24,7 @@ function collect (value: string, previous: string[] = []): string[] {
 
 function options (declared: DeclaredKey): Option[] {
   const { key, spec } = declared
+  if (spec.type === 'service-map') return serviceMapOptions(declared, spec)
   const constraint = constraintOf(spec)
   return flagNames(spec).map(flag => {
     const negated = flag.startsWith('--no-')
@@ -51,6 +53,11 @@ export function configFromFlags (command: Command): RawConfig {
   const raw: RawConfig = {}
   const values = command.opts()
   for (const declared of CONFIG_KEYS) {
+    if (declared.spec.type === 'service-map') {
+      const map = serviceMapFromFlags(command, options(declared))
+      if (map != null) setPath(raw, declared.key, map)
+      continue
+    }
     for (const option of options(declared)) {
       const attribute = option.attributeName()
       if (command.getOptionValueSource(attribute) === 'cli') {

@@ -9,6 +9,7 @@
 import { DEFAULT_GRID } from '../../announcement/names.js'
 import { MAX_TTL_MS, MIN_TTL_MS } from '../../announcement/record.js'
 import { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_INTRODUCER_TARGET } from '../../introduction/constants.js'
+import { DEFAULT_MAX_CARRIED_SERVERS, MAX_CARRIED_SERVERS } from '../../tahoe/constants.js'
 
 /** What a list's items or a string must be, beyond being text. */
 export type TextFormat = 'name' | 'multiaddr' | 'host-port' | 'text'
@@ -35,6 +36,8 @@ export type KeySpec = Common & (
   | { type: 'number', min: number, max: number, default?: number }
   | { type: 'boolean', default?: boolean }
   | { type: 'enum', values: readonly string[], default?: string }
+  /** A map-valued section, `[<key>.<service>]`, whose keys are the service's fields (service-map.ts). */
+  | { type: 'service-map', fieldFlag: string, maxServices: number, reserved: readonly string[], default: Readonly<Record<string, Readonly<Record<string, string>>>> }
 )
 
 /** The value a key holds once validated. */
@@ -44,7 +47,8 @@ type ValueOf<K> =
       : K extends { type: 'number' } ? number
         : K extends { type: 'boolean' } ? boolean
           : K extends { type: 'enum', values: ReadonlyArray<infer V> } ? V
-            : never
+            : K extends { type: 'service-map' } ? Record<string, Record<string, string>>
+              : never
 type Resolved<K> = K extends { unset: string } ? ValueOf<K> | undefined : ValueOf<K>
 type SectionValues<T> = { -readonly [P in keyof T]: Resolved<T[P]> }
 
@@ -142,6 +146,38 @@ export const SECTION_KEYS = {
       doc: 'peer ids of grid managers whose certificates admit publishers; with both admission lists empty, admission is off'
     }
   },
+  // the Tahoe gateway (src/tahoe/gateway.ts, docs/tahoe.md)
+  tahoe: {
+    enabled: {
+      type: 'boolean',
+      default: false,
+      flag: '--tahoe',
+      doc: 'be a Tahoe-LAFS introducer too: Tahoe nodes list the FURL in DIR/tahoe-introducer.furl in their introducers.yaml, and their storage servers are carried over the grid'
+    },
+    listen: {
+      type: 'string',
+      format: 'host-port',
+      default: '127.0.0.1:0',
+      flag: '--tahoe-listen <host:port>',
+      doc: 'address of the Tahoe introducer (Foolscap); port 0: a free port picked at the first start and kept in DIR/tahoe/port, so the FURL stays'
+    },
+    location: {
+      type: 'string',
+      format: 'text',
+      default: '',
+      defaultDoc: '"" (the listen address)',
+      flag: '--tahoe-location <hints>',
+      doc: 'connection hints in the FURL, like Tahoe\'s tub.location: tcp:HOST:PORT, comma-separated; needed when listening on a wildcard address'
+    },
+    introducers: {
+      type: 'list',
+      format: 'text',
+      default: [],
+      flag: '--tahoe-introducers <furls>',
+      doc: 'FURLs of existing Tahoe introducers whose storage servers this daemon brings onto the grid (migration)'
+    },
+    max_servers: { type: 'number', min: 1, max: MAX_CARRIED_SERVERS, default: DEFAULT_MAX_CARRIED_SERVERS, flag: '--tahoe-max-servers <n>', doc: 'most Tahoe servers this daemon carries onto the grid' }
+  },
   http: {
     enabled: { type: 'boolean', default: true, flag: '--http', doc: 'serve the welcome page, JSON API, health checks and metrics' },
     listen: {
@@ -154,14 +190,34 @@ export const SECTION_KEYS = {
   }
 } as const satisfies Record<string, Record<string, KeySpec>>
 
+/**
+ * Map-valued sections, after every other: `[publish.<service>]` tables, one per service
+ * this node announces (like `serf tags`), whose keys are the service's fields. Not under
+ * `services`: that key is the list of services subscribed to, and TOML cannot have a key
+ * be both a list and a table. Reloaded on SIGHUP (run.ts: RELOADABLE_KEYS).
+ */
+export const MAP_SECTIONS = {
+  publish: {
+    type: 'service-map',
+    default: {},
+    defaultDoc: '{} (nothing besides the roles\' services)',
+    maxServices: 16,
+    // announced by their roles (names.ts: INTRODUCER, UPLOAD_STORAGE, DOWNLOAD_STORAGE)
+    reserved: ['introducer', 'upload_storage', 'download_storage'],
+    flag: '--publish <service>',
+    fieldFlag: '--field <name=value>',
+    doc: 'services this node announces, each with its fields: `[publish.helper]` then `region = "eu"`; a --field applies to the --publish before it (reloaded on SIGHUP)'
+  }
+} as const satisfies Record<string, KeySpec>
+
 /** A validated configuration. */
-export type Config = SectionValues<typeof TOP_KEYS> & { -readonly [S in keyof typeof SECTION_KEYS]: SectionValues<typeof SECTION_KEYS[S]> }
+export type Config = SectionValues<typeof TOP_KEYS> & { -readonly [S in keyof typeof SECTION_KEYS]: SectionValues<typeof SECTION_KEYS[S]> } & SectionValues<typeof MAP_SECTIONS>
 
 export const ENV_PREFIX = 'INTRODUCER_'
 
 /** One key with its full name (`storage.enabled`) and its variable. */
 export interface DeclaredKey {
-  /** `grid`, or `storage.enabled` */
+  /** `grid`, `storage.enabled`, or `publish` (a map-valued section; its name is `<service>`) */
   key: string
   section: string
   name: string
@@ -169,11 +225,12 @@ export interface DeclaredKey {
   spec: KeySpec
 }
 
-/** Every key in file order: the top-level keys, then each section's. */
+/** Every key in file order: the top-level keys, then each section's, then the map-valued sections. */
 export const CONFIG_KEYS: DeclaredKey[] = [
   ...Object.entries(TOP_KEYS).map(([name, spec]): DeclaredKey => ({ key: name, section: '', name, env: ENV_PREFIX + name.toUpperCase(), spec })),
   ...Object.entries(SECTION_KEYS).flatMap(([section, keys]) => Object.entries(keys).map(([name, spec]): DeclaredKey =>
-    ({ key: `${section}.${name}`, section, name, env: `${ENV_PREFIX}${section.toUpperCase()}_${name.toUpperCase()}`, spec })))
+    ({ key: `${section}.${name}`, section, name, env: `${ENV_PREFIX}${section.toUpperCase()}_${name.toUpperCase()}`, spec }))),
+  ...Object.entries(MAP_SECTIONS).map(([name, spec]): DeclaredKey => ({ key: name, section: name, name: '<service>', env: ENV_PREFIX + name.toUpperCase(), spec }))
 ]
 
 /** What a value of this format must look like, in words. */

@@ -9,6 +9,7 @@ import { parse as parseToml } from 'smol-toml'
 import { describeError } from '../../errors.js'
 import { CONFIG_KEYS, type Config, type KeySpec } from './keys.js'
 import { ConfigError, validateConfig } from './schema.js'
+import { parseServiceMapText } from './service-map.js'
 
 export const CONFIG_FILE = 'introducer.toml'
 
@@ -34,6 +35,7 @@ export function parseList (text: string): string[] {
 export function parseTextValue (type: KeySpec['type'], text: string): unknown {
   switch (type) {
     case 'list': return parseList(text)
+    case 'service-map': return parseServiceMapText(text)
     case 'boolean':
       if (/^(true|1|yes|on)$/i.test(text)) return true
       if (/^(false|0|no|off)$/i.test(text)) return false

@@ -7,6 +7,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { NAME_PATTERN } from '../../announcement/names.js'
 import { describeError } from '../../errors.js'
 import { CONFIG_KEYS, FORMAT_DOCS, type Config, type KeySpec, type TextFormat } from './keys.js'
+import { serviceMapSchema } from './service-map.js'
 
 /** A configuration that cannot be used; the message names the key and the source. */
 export class ConfigError extends Error {
@@ -45,6 +46,7 @@ function keySchema (spec: KeySpec): z.ZodType {
     case 'number': schema = z.number().int().min(spec.min).max(spec.max); break
     case 'boolean': schema = z.boolean(); break
     case 'enum': schema = z.enum(spec.values as [string, ...string[]]); break
+    case 'service-map': return serviceMapSchema(spec)
   }
   return spec.default !== undefined ? schema.default(spec.default as never) : schema.optional()
 }
@@ -52,8 +54,10 @@ function keySchema (spec: KeySpec): z.ZodType {
 function buildSchema (): z.ZodType<Config> {
   const top: Record<string, z.ZodType> = {}
   const sections: Record<string, Record<string, z.ZodType>> = {}
-  for (const { section, name, spec } of CONFIG_KEYS) {
-    if (section === '') {
+  for (const { key, section, name, spec } of CONFIG_KEYS) {
+    if (spec.type === 'service-map') {
+      top[key] = keySchema(spec)
+    } else if (section === '') {
       top[name] = keySchema(spec)
     } else {
       (sections[section] ??= {})[name] = keySchema(spec)
@@ -78,7 +82,9 @@ export function validateConfig (raw: Raw, source: string): Config {
       if (issue.code === 'unrecognized_keys') {
         return `unknown key ${issue.keys.map(k => JSON.stringify(key === '' ? k : `${key}.${k}`)).join(', ')}`
       }
-      return `${key === '' ? '(top level)' : key}: ${issue.message}`
+      // a bad key of a map (e.g. publish.<service>): the key's own issue says what is wrong
+      const message = issue.code === 'invalid_key' ? issue.issues.map(i => i.message).join('; ') : issue.message
+      return `${key === '' ? '(top level)' : key}: ${message}`
     })
     throw new ConfigError(`bad configuration (${source}):\n  ${problems.join('\n  ')}`)
   }

@@ -5,6 +5,7 @@
  */
 import { CONFIG_KEYS, ENV_PREFIX } from './keys.js'
 import { constraintOf, flagNames, tomlValue } from './describe.js'
+import { serviceMapTomlLines } from './service-map.js'
 
 /** `overrides`: values written as set (uncommented), e.g. the grid given to `init --grid`. */
 export function defaultConfigText (overrides: Record<string, unknown> = {}): string {
@@ -15,7 +16,12 @@ export function defaultConfigText (overrides: Record<string, unknown> = {}): str
     `# ${ENV_PREFIX}GRID) override this file; command-line flags override both.`
   ]
   let section = ''
-  for (const { key, section: head, name, env, spec } of CONFIG_KEYS) {
+  for (const declared of CONFIG_KEYS) {
+    const { key, section: head, name, env, spec } = declared
+    if (spec.type === 'service-map') {
+      lines.push(...serviceMapTomlLines(declared, spec, constraintOf(spec)))
+      continue
+    }
     if (head !== section) {
       lines.push('', `[${head}]`)
       section = head

@@ -1,0 +1,59 @@
+/**
+ * The Ed25519 rule (protocol.md §5.2) on edge cases that implementations treat
+ * differently. `rule` is what verifyEd25519 must answer: libsodium 1.0.18's
+ * crypto_sign_verify_detached gave these answers for the same bytes. `openssl` is what
+ * @libp2p/crypto alone answers in Node (OpenSSL behind node:crypto): where the two
+ * differ, verifyEd25519's own checks make the difference, and the test shows that they
+ * are needed. The vectors are in helpers/ed25519-vectors.ts (and protocol.md §14.8).
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { hasSmallOrder, isCanonicalPoint, isCanonicalScalar, publicKeyProblem, verifyEd25519 } from '../../src/announcement/ed25519.js'
+import { openAnnouncement } from '../../src/announcement/record.js'
+import { AnnouncementRejection } from '../../src/announcement/rejection.js'
+import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
+import { announcementFields, key, T0 } from '../helpers/records.js'
+import { ED25519_VECTORS, ID, KEY, ZERO } from '../helpers/ed25519-vectors.js'
+
+const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'))
+
+describe('Ed25519 verification rule', () => {
+  for (const [what, pk, sig, msg, rule, openssl] of ED25519_VECTORS) {
+    it(`${what}: ${rule ? 'valid' : 'invalid'}${rule !== openssl ? ` (OpenSSL alone: ${openssl ? 'valid' : 'invalid'})` : ''}`, async () => {
+      const message = new TextEncoder().encode(msg)
+      assert.equal(await verifyEd25519(bytes(pk), message, bytes(sig)), rule)
+      assert.equal(await publicKeyFromRaw(bytes(pk)).verify(message, bytes(sig)), openssl)
+    })
+  }
+
+  it('classifies keys: canonical, small order, and what publicKeyProblem says', () => {
+    assert.equal(publicKeyProblem(bytes(KEY)), undefined)
+    assert.match(publicKeyProblem(bytes(ID)) ?? '', /small order/)
+    assert.match(publicKeyProblem(bytes('f0' + 'ff'.repeat(30) + '7f')) ?? '', /canonical/)
+    assert.match(publicKeyProblem(new Uint8Array(31)) ?? '', /31 bytes/)
+    assert.equal(isCanonicalPoint(bytes('ec' + 'ff'.repeat(30) + '7f')), true) // p - 1
+    assert.equal(isCanonicalPoint(bytes('ed' + 'ff'.repeat(30) + '7f')), false) // p
+    assert.equal(isCanonicalPoint(bytes('ed' + 'ff'.repeat(30) + 'ff')), false) // p, sign bit set
+    // all 8 points of small order, with either sign bit, are recognised
+    for (const y of [ZERO, ID, '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'ec' + 'ff'.repeat(30) + '7f']) {
+      const point = bytes(y)
+      assert.ok(hasSmallOrder(point), y)
+      point[31] |= 0x80
+      assert.ok(hasSmallOrder(point), `${y} with the sign bit`)
+    }
+    assert.equal(hasSmallOrder(bytes(KEY)), false)
+    const L = bytes('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010')
+    assert.equal(isCanonicalScalar(L), false)
+    L[0]--
+    assert.equal(isCanonicalScalar(L), true)
+  })
+
+  it('refuses a record "signed" for the identity key, which anyone can make for any payload (bad-key)', async () => {
+    // R = identity, S = 0 verifies for A = identity whatever the message: OpenSSL takes it
+    const payload = Announcement.encode(announcementFields({ publicKey: bytes(ID) as Uint8Array<ArrayBuffer> }, await key()))
+    const record = SignedAnnouncement.encode({ payload, signature: bytes(ID + ZERO) as Uint8Array<ArrayBuffer> })
+    await assert.rejects(openAnnouncement(record, { grid: 'test', now: T0 }),
+      (err: unknown) => err instanceof AnnouncementRejection && err.action === 'reject' && err.code === 'bad-key')
+  })
+})
