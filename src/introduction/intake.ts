@@ -18,7 +18,7 @@ import type { FollowedServices } from './subscriptions.js'
 import type { OfferOptions, OfferResult, PeerTable } from '../peer-table.js'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import type { PeerId } from '@libp2p/interface'
+import type { Logger, PeerId } from '@libp2p/interface'
 
 /** Where a record came from: `service` is the topic it travelled on, `from` the peer that handed it over. */
 export type RecordSource =
@@ -38,6 +38,8 @@ export interface IntakeInit {
   newcomers?: NewcomerBudgetInit
   /** Told of every entry taken from gossip, to notice publishers with far-off clocks. */
   clocks?: ClockWatch
+  /** Where refused records are logged, one line each (DEBUG=introducer). */
+  log?: Logger
 }
 
 export class Intake {
@@ -74,7 +76,9 @@ export class Intake {
       return result
     } catch (err) {
       if (counted) {
-        this.metrics.outcome(outcomeOf(err))
+        const outcome = outcomeOf(err)
+        this.metrics.outcome(outcome)
+        this.init.log?.('dropped a record from %p by %s: %s (%s)', source.from, source.via, outcome, err instanceof Error ? err.message : String(err))
       }
       throw err
     }

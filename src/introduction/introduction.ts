@@ -114,7 +114,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       this.metrics.storeFailure(evt.detail.operation)
       this.safeDispatchEvent('store:error', { detail: evt.detail })
     })
-    const intake = this.intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId, newcomers: { hostOf: connectionHost(components.connectionManager) }, clocks })
+    const intake = this.intake = new Intake(table, this.followed, this.metrics, { ...options, self: components.peerId, newcomers: { hostOf: connectionHost(components.connectionManager) }, clocks, log })
     const relays = new SyncRelays(components.pubsub, options.grid, log)
     this.subscriptions = new Subscriptions(components.pubsub, this.followed, intake, relays, table, { grid: options.grid, services: options.services, followAll: options.introducer, now: options.now }, log)
     this.relays = relays

@@ -15,7 +15,7 @@ import { connectionHost, type NewcomerBudgetInit } from '../../src/introduction/
 import { multiaddr } from '@multiformats/multiaddr'
 import { LocalAddresses } from '../../src/connections/host-key.js'
 import type { RecordSource } from '../../src/introduction/intake.js'
-import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { Logger, PeerId, PrivateKey } from '@libp2p/interface'
 
 interface Setup {
   intake: Intake
@@ -25,7 +25,7 @@ interface Setup {
   self: PrivateKey
 }
 
-async function setup (overrides: { burst?: number, admission?: string[], services?: string[], newcomers?: NewcomerBudgetInit } = {}): Promise<Setup> {
+async function setup (overrides: { burst?: number, admission?: string[], services?: string[], newcomers?: NewcomerBudgetInit, log?: Logger } = {}): Promise<Setup> {
   const clock = { now: T0 }
   const self = await key()
   const table = new PeerTable({ now: () => clock.now })
@@ -38,7 +38,8 @@ async function setup (overrides: { burst?: number, admission?: string[], service
     now: () => clock.now,
     publisherRateLimit: { burst: overrides.burst ?? 20, perSecond: 1 },
     admission: overrides.admission != null ? resolveAdmission({ publishers: overrides.admission }) : undefined,
-    newcomers: overrides.newcomers
+    newcomers: overrides.newcomers,
+    log: overrides.log
   })
   return { intake, table, metrics, clock, self }
 }
@@ -77,6 +78,23 @@ describe('intake', () => {
     bytes[bytes.length - 1] ^= 1
     await assert.rejects(intake.ingest(bytes, gossip(peerIdFromPrivateKey(k))), { code: 'bad-signature', action: 'reject' })
     assert.equal(metrics.snapshot().dropped['bad-signature'], 1)
+  })
+
+  it('logs each refused record from the network with its sender and reason, not what the cache brings', async () => {
+    const lines: string[] = []
+    const log = Object.assign((format: string, ...args: unknown[]) => { lines.push([format, ...args.map(String)].join(' ')) }, {
+      enabled: true, error: () => {}, trace: () => {}, newScope: () => log
+    }) as unknown as Logger
+    const { intake } = await setup({ log })
+    const k = await key()
+    const from = peerIdFromPrivateKey(k)
+    const bytes = new Uint8Array((await signed(k)).signed)
+    bytes[bytes.length - 1] ^= 1
+    await assert.rejects(intake.ingest(bytes, gossip(from)))
+    await assert.rejects(intake.ingest(bytes, { via: 'cache' }))
+    assert.equal(lines.length, 1)
+    assert.match(lines[0], /bad-signature/)
+    assert.ok(lines[0].includes(from.toString()) && lines[0].includes('gossip'), lines[0])
   })
 
   it('ignores records of services not followed, and our own records', async () => {
