@@ -28,15 +28,17 @@ const LIBFAKETIME = [
   '/usr/lib/faketime/libfaketimeMT.so.1'
 ].find(existsSync)
 
-/** The environment that sets a process's wall clock `offset` (e.g. '+24h') off the true time. */
-function clockOff (offset: string): NodeJS.ProcessEnv {
-  if (LIBFAKETIME == null) {
-    throw new Error('libfaketime is not installed (Debian package faketime; .ci/run installs it)')
-  }
-  return { LD_PRELOAD: LIBFAKETIME, FAKETIME: offset, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_NO_CACHE: '1' }
+const unavailable = LIBFAKETIME == null ? 'libfaketime is not installed (Debian package faketime; .ci/run installs it)' : undefined
+if (unavailable != null) {
+  process.stdout.write(`# clock tests skipped: ${unavailable}\n`)
 }
 
-describe('nodes whose clocks are a day off', { timeout: 180_000 }, () => {
+/** The environment that sets a process's wall clock `offset` (e.g. '+24h') off the true time. */
+function clockOff (offset: string): NodeJS.ProcessEnv {
+  return { LD_PRELOAD: LIBFAKETIME ?? '', FAKETIME: offset, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_NO_CACHE: '1' }
+}
+
+describe('nodes whose clocks are a day off', { timeout: 180_000, skip: unavailable ?? false }, () => {
   const set = new ProcessSet()
   let introducer: NodeProcess
   let client: NodeProcess
