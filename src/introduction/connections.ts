@@ -15,6 +15,7 @@ import { INTRODUCER } from '../announcement/names.js'
 import { describeError } from '../errors.js'
 import { DialPolicy, withoutPeer, withPeer, type DialCounts, type DialPlan } from './dial-policy.js'
 import { MAX_DIAL_ADDRESSES } from './constants.js'
+import { shuffled } from './shuffle.js'
 import type { DialTarget } from './bootstrap-entry.js'
 import type { Reachability } from './cache.js'
 import type { IntroductionComponents } from './index.js'
@@ -182,7 +183,7 @@ export class ConnectionKeeper implements Startable, Reachability {
     for (const target of targets) {
       (this.policy.hasConfirmed(target.peerId.toString(), target.multiaddrs, now) ? known : others).push(target)
     }
-    return [...shuffle(known), ...shuffle(others)]
+    return [...shuffled(known), ...shuffled(others)]
   }
 
   /** One target per publisher with addresses, not this node. */
@@ -258,13 +259,4 @@ export class ConnectionKeeper implements Startable, Reachability {
       tags: { [KEEP_ALIVE_TAG]: { value: 1 } }
     })
   }
-}
-
-function shuffle<T> (items: T[]): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[out[i], out[j]] = [out[j], out[i]]
-  }
-  return out
 }
