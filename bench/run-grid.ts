@@ -1,7 +1,7 @@
 /**
  * One grid, start to stop: start and connect N nodes, then the phases in order: idle
- * window, propagation rounds, burst (--runs times), and for ours late joiners, the flood
- * and graceful leaves. Every process is stopped at the end, whatever happened.
+ * window, propagation rounds, burst (ours --runs times; raw once: it has no repair, so
+ * one run shows what it loses), and for ours late joiners, the flood and graceful leaves. Every process is stopped at the end, whatever happened.
  */
 import { loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -78,8 +78,9 @@ export async function runGrid (mode: Mode, opts: Options, plan: number[][], plac
 
     if (opts.m > 0) {
       const runs: BurstRun[] = []
-      for (let run = 1; run <= opts.runs; run++) {
-        log(`${mode}: burst of ${opts.m}${opts.runs > 1 ? ` (run ${run}/${opts.runs})` : ''}`)
+      const count = mode === 'ours' ? opts.runs : 1
+      for (let run = 1; run <= count; run++) {
+        log(`${mode}: burst of ${opts.m}${count > 1 ? ` (run ${run}/${count})` : ''}`)
         const { result: burst, summary } = await burstRun(grid, injector, {
           m: opts.m, payloadSize: sizes.burst, timeoutS: opts.burstTimeoutS, settleMs: opts.settleMs, idleBytesPerSecPerNode: idle.bytesPerSecPerNode
         }, run)

@@ -97,7 +97,7 @@ export class RawNode extends BenchNode {
   async burst (): Promise<NodeResults['burst']> {
     const payloads = this.burstPayloads
     this.burstPayloads = []
-    return publishBurst(this.pubsub, payloads.length, async i => payloads[i])
+    return publishBurst(async data => this.pubsub.publish(MEASURED_TOPIC, data), payloads.length, async i => payloads[i])
   }
 
   async join (): Promise<NodeResults['join']> {

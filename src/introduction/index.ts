@@ -179,9 +179,11 @@ export interface IntroducerService extends TypedEventTarget<IntroductionEvents> 
   /**
    * Takes a record signed here with another key this node holds (a Tahoe gateway's
    * carrier keys, src/tahoe/gateway.ts) through every intake check into the table, and
-   * gossips it. Not refreshed: the signer re-signs. Throws InvalidAnnouncementError.
+   * gossips it; the peers gossip sent it to are returned (none when nobody subscribed:
+   * sync hands the record on, as it does whatever gossip lost). Not refreshed: the
+   * signer re-signs. Throws InvalidAnnouncementError.
    */
-  publishSigned(record: Uint8Array): Promise<void>
+  publishSigned(record: Uint8Array): Promise<{ recipients: PeerId[] }>
   /** Services this node publishes. */
   getPublished(): string[]
   /** Starts receiving a service; what the node already holds is available at once. */

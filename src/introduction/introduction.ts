@@ -219,7 +219,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     }
   }
 
-  async publishSigned (record: Uint8Array): Promise<void> {
+  async publishSigned (record: Uint8Array): Promise<{ recipients: PeerId[] }> {
     this.assertStarted()
     try {
       await this.intake.ingest(record, { via: 'local' })
@@ -232,10 +232,11 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     // it verified, so it decodes
     const service = peekAnnouncement(record)?.service as string
     try {
-      await this.components.pubsub.publish(serviceTopic(this.grid, service), record)
+      return { recipients: (await this.components.pubsub.publish(serviceTopic(this.grid, service), record)).recipients }
     } catch (err) {
       // nobody subscribed yet: sync hands it to whoever comes
       this.log('publish of a signed %s record: %s', service, describeError(err))
+      return { recipients: [] }
     }
   }
 

@@ -132,7 +132,7 @@ export class TahoeGateway {
       maxServers: max,
       certificate: init.certificate,
       now,
-      publish: async record => init.introducer.publishSigned(record),
+      publish: async record => { await init.introducer.publishSigned(record) },
       onChange: (type, ann, detail) => { event({ type, serverId: ann.keyId, nickname: ann.nickname, detail }) }
     })
     if (init.listen !== undefined) {
