@@ -25,6 +25,12 @@ export class PublisherRateLimiter {
 
   constructor (private readonly limit: RateLimit = DEFAULT_PUBLISHER_RATE_LIMIT, private readonly maxKeys = MAX_RATE_LIMIT_KEYS) {}
 
+  /** Whether `take(key, now)` would succeed; takes nothing and remembers nothing. */
+  available (key: string, now: number): boolean {
+    const held = this.buckets.get(key)
+    return held == null || Math.min(this.limit.burst, held.tokens + Math.max(0, now - held.at) * this.limit.perSecond / 1000) >= 1
+  }
+
   /** Takes a token for `key` at time `now` (ms); false when the publisher is over its rate. */
   take (key: string, now: number): boolean {
     const held = this.buckets.get(key)

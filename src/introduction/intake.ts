@@ -98,8 +98,15 @@ export class Intake {
       }
       // a new entry costs the handing peer (and its host) a token: a Sybil's fresh keys
       // are cut off before their signatures are checked
-      if (from != null && this.subscriptions.has(peeked.service) && !this.holds(peeked.service, peeked.publicKey) && !this.newcomers.take(from, now)) {
+      const publisher = publisherOf(peeked.publicKey)
+      if (from != null && this.subscriptions.has(peeked.service) && !this.holds(peeked.service, publisher) && !this.newcomers.take(from, now)) {
         throw ignore('too-many-new', `from ${from.toString()}`)
+      }
+      // a publisher over its rate costs no signature check either (a rapid-fire flood);
+      // only a verified record takes a token (below), so forgeries cannot spend an
+      // honest publisher's budget
+      if (from != null && publisher != null && !this.limiter.available(`${peeked.service}\n${publisher.toString()}`, now)) {
+        throw (publisher.equals(from) ? reject : ignore)('rate-limited', publisher.toString())
       }
     }
     const record = await openAnnouncement(data, { grid: this.init.grid, service: topicService, now, ageMs: held.ageMs }, peeked)
@@ -132,15 +139,19 @@ export class Intake {
     return this.table.offer(record, held)
   }
 
-  /** Whether the table has a live entry of `service` under this key (not our own). */
-  private holds (service: string, publicKey: Uint8Array): boolean {
-    let id: PeerId
-    try {
-      id = peerIdFromPublicKey(publicKeyFromRaw(publicKey))
-    } catch {
-      return true // not a key: openAnnouncement rejects it, at no cost to anyone's budget
-    }
-    return id.equals(this.init.self) || this.table.get(service, id) != null
+  /** Whether the table has a live entry of `service` under this publisher, or it is us (or no key at all). */
+  private holds (service: string, id: PeerId | undefined): boolean {
+    // not a key: openAnnouncement rejects it, at no cost to anyone's budget
+    return id == null || id.equals(this.init.self) || this.table.get(service, id) != null
+  }
+}
+
+/** The peer id of a record's raw public key; undefined when it is not an Ed25519 key. */
+function publisherOf (publicKey: Uint8Array): PeerId | undefined {
+  try {
+    return peerIdFromPublicKey(publicKeyFromRaw(publicKey))
+  } catch {
+    return undefined
   }
 }
 

@@ -11,6 +11,15 @@ describe('publisher rate limit', () => {
     assert.equal(limiter.take('b', 1500), true, 'each key has its own bucket')
   })
 
+  it('says whether a token is available without taking it', () => {
+    const limiter = new PublisherRateLimiter({ burst: 1, perSecond: 1 })
+    assert.equal(limiter.available('a', 1000), true, 'an unknown key has a full bucket')
+    assert.equal(limiter.available('a', 1000), true, 'asking takes nothing')
+    assert.equal(limiter.take('a', 1000), true)
+    assert.equal(limiter.available('a', 1500), false)
+    assert.equal(limiter.available('a', 2000), true, 'refilled after a second')
+  })
+
   it('keeps at most maxKeys buckets, dropping the one idle longest', () => {
     const limiter = new PublisherRateLimiter({ burst: 1, perSecond: 0.001 }, 2)
     assert.equal(limiter.take('a', 0), true)

@@ -116,6 +116,27 @@ describe('intake', () => {
     await assert.rejects(intake.ingest((await signed(k, { seqnum: 4n })).signed, gossip(publisher)), { code: 'rate-limited', action: 'reject' })
   })
 
+  it('refuses a publisher over its rate before checking the signature, and forgeries spend none of its tokens', async () => {
+    const { intake, table } = await setup({ burst: 2 })
+    const k = await key()
+    const publisher = peerIdFromPrivateKey(k)
+    const forged = async (seqnum: bigint): Promise<Uint8Array> => {
+      const bytes = new Uint8Array((await signed(k, { seqnum })).signed)
+      bytes[bytes.length - 1] ^= 1
+      return bytes
+    }
+    // forgeries under its key, while it has tokens: refused for their signature, no token spent
+    for (const seqnum of [10n, 11n, 12n]) {
+      await assert.rejects(intake.ingest(await forged(seqnum), gossip(publisher)), { code: 'bad-signature' })
+    }
+    for (const seqnum of [1n, 2n]) {
+      await intake.ingest((await signed(k, { seqnum })).signed, gossip(publisher))
+    }
+    assert.equal(table.getPeers('upload_storage')[0].seqnum, 2n)
+    // over its rate: a forgery is now refused as rate-limited, i.e. before its signature was checked
+    await assert.rejects(intake.ingest(await forged(20n), gossip(publisher)), { code: 'rate-limited', action: 'reject' })
+  })
+
   it('refuses publishers a policy does not admit: rejected from the publisher, ignored from a relay', async () => {
     const allowed = await key()
     const { intake } = await setup({ admission: [peerIdFromPrivateKey(allowed).toString()] })
