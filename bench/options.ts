@@ -47,7 +47,7 @@ const INTS: Array<{ key: IntOption, flag: string, dflt: number, min: number, max
   { key: 'n', flag: 'n', dflt: 30, min: 8, max: 5000, doc: 'nodes in the grid' },
   { key: 'm', flag: 'm', dflt: 1000, min: 0, max: 20_000, doc: 'announcements in the burst (0: no burst)' },
   { key: 'rounds', flag: 'rounds', dflt: 5, min: 1, max: 50, doc: 'propagation rounds' },
-  { key: 'introducers', flag: 'introducers', dflt: 3, min: 1, max: 10, doc: 'nodes with the introducer role' },
+  { key: 'introducers', flag: 'introducers', dflt: 3, min: 1, max: 50, doc: 'nodes with the introducer role' },
   { key: 'degree', flag: 'degree', dflt: 4, min: 1, max: 20, doc: 'random earlier nodes each node dials' },
   { key: 'idleMs', flag: 'idle-ms', dflt: 10_000, min: 1000, max: 120_000, doc: 'idle CPU window' },
   { key: 'lateJoiners', flag: 'late-joiners', dflt: 3, min: 0, max: 20, doc: 'late joiners after the burst' },
