@@ -261,6 +261,8 @@ describe('fuzz: announcement decoder and signature check', () => {
   })
 
   it('thousands of repeated fields within the size limit are bounded by the count limits', async () => {
+    // fields 16 (certificate) and 17 (tahoe) are bytes and a message: this case once drew them
+    const FIRST_UNKNOWN_FIELD = 18
     const rng = prngFor('announcement/repeated')
     const failures = new Failures()
     const tally = new Tally()
@@ -301,8 +303,9 @@ describe('fuzz: announcement decoder and signature check', () => {
           break
         }
         default: {
-          // unknown fields repeated thousands of times
-          body = repeat(concat(tag(rng.range(16, 2000), WIRE_VARINT), varint(rng.int(1000))), rng.range(1000, 2000))
+          // unknown fields repeated thousands of times (numbers above every field of
+          // Announcement, announcement.proto: a known one with the wrong wire type is malformed)
+          body = repeat(concat(tag(rng.range(FIRST_UNKNOWN_FIELD, 2000), WIRE_VARINT), varint(rng.int(1000))), rng.range(1000, 2000))
           expect = 'accepted'
           break
         }
