@@ -10,7 +10,7 @@
  * Sync answers others from the table; the ConnectionKeeper keeps bootstrap peers and
  * introducers connected from what the table knows.
  */
-import { InvalidParametersError, NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type Logger, type PeerId, type Startable } from '@libp2p/interface'
+import { InvalidParametersError, NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type PeerId, type Startable } from '@libp2p/interface'
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
 import { peekAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
@@ -19,7 +19,6 @@ import { checkGossipsubSettings } from '../gossip/settings.js'
 import { PeerTable, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
 import { parseStorageIndex } from '../storage-index.js'
-import { serviceTopic } from '../gossip/topic.js'
 import { TAHOE_STORAGE_SERVICE } from '../tahoe/carriage.js'
 import { dedupeCarried } from '../tahoe/carried-peers.js'
 import { parseBootstrapEntry, type DialTarget } from './bootstrap-entry.js'
@@ -59,7 +58,6 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
   readonly grid: string
   readonly isIntroducer: boolean
   private readonly options: ResolvedOptions
-  private readonly log: Logger
   private readonly table: PeerTable
   private readonly followed = new FollowedServices()
   private readonly metrics: ServiceMetrics
@@ -82,7 +80,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     checkIdentity(options, components.peerId)
     this.grid = options.grid
     this.isIntroducer = options.introducer
-    const log = this.log = components.logger.forComponent('introducer')
+    const log = components.logger.forComponent('introducer')
     // checked here, so that a node with the wrong gossipsub is never built at all
     if (!hasPubsub(components)) {
       throw new GossipSettingsError('the introduction service needs gossipsub: list `pubsub: gossipsub(gossipsubOptions({ grid }))` before `introducer` in libp2p\'s services')
@@ -230,14 +228,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
       throw err
     }
     // it verified, so it decodes
-    const service = peekAnnouncement(record)?.service as string
-    try {
-      return { recipients: (await this.components.pubsub.publish(serviceTopic(this.grid, service), record)).recipients }
-    } catch (err) {
-      // nobody subscribed yet: sync hands it to whoever comes
-      this.log('publish of a signed %s record: %s', service, describeError(err))
-      return { recipients: [] }
-    }
+    return { recipients: await this.publisher.gossip(peekAnnouncement(record)?.service as string, record) }
   }
 
   getPublished (): string[] {

@@ -16,7 +16,7 @@ import { MIN_REFRESH_INTERVAL_MS, REFRESH_FRACTION } from './constants.js'
 import type { IntroductionComponents, PublishFields } from './index.js'
 import type { ResolvedOptions } from './options.js'
 import type { PeerTable } from '../peer-table.js'
-import type { Logger, Startable } from '@libp2p/interface'
+import type { Logger, PeerId, Startable } from '@libp2p/interface'
 
 export type PublisherOptions = Pick<ResolvedOptions, 'grid' | 'ttlMs' | 'nickname' | 'version' | 'permutationSeed' | 'certificate' | 'store' | 'now'>
 
@@ -133,17 +133,25 @@ export class Publisher implements Startable {
     if (newFields != null) {
       this.published.set(service, newFields)
     }
-    let recipients = 0
-    try {
-      recipients = (await this.components.pubsub.publish(serviceTopic(this.init.grid, service), record.signed)).recipients.length
-    } catch (err) {
-      this.log('publish %s: %s', service, describeError(err))
-    }
+    const recipients = (await this.gossip(service, record.signed)).length
     if (recipients === 0 && !withdrawn) {
       // nobody heard it: publish again as soon as a peer subscribes to the topic
       this.unheard.add(service)
     } else {
       this.unheard.delete(service)
+    }
+  }
+
+  /**
+   * Publishes a signed record on its service's topic; the peers gossipsub sent it to,
+   * none when nobody is subscribed (sync hands it on). Never throws.
+   */
+  async gossip (service: string, signed: Uint8Array): Promise<PeerId[]> {
+    try {
+      return (await this.components.pubsub.publish(serviceTopic(this.init.grid, service), signed)).recipients
+    } catch (err) {
+      this.log('publish %s: %s', service, describeError(err))
+      return []
     }
   }
 

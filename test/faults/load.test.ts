@@ -7,7 +7,6 @@
  * and taken into the table), not an early drop.
  */
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -15,7 +14,7 @@ import { DOWNLOAD_STORAGE, UPLOAD_STORAGE } from '../../src/announcement/names.j
 import { signAnnouncement } from '../../src/announcement/record.js'
 import { serviceTopic } from '../../src/gossip/topic.js'
 import { createNode, type IntroducerNode } from '../../src/node.js'
-import { ProcessSet, type NodeProcess } from '../helpers/processes.js'
+import { ProcessSet, rssMb, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
 import type { PrivateKey } from '@libp2p/interface'
 import { figure } from '../helpers/figures.js'
@@ -37,13 +36,6 @@ const STATUS_BOUND_MS = 5000
 const RSS_GROWTH_BOUND_MB = 100
 /** ...and, over the second half of the load, by at most this much (it levels off). */
 const RSS_LATE_GROWTH_BOUND_MB = 50
-
-async function rssMb (pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1]
-  if (kb == null) throw new Error(`no VmRSS for ${pid}`)
-  return Number(kb) / 1024
-}
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 

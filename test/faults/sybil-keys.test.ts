@@ -9,12 +9,11 @@
  * the client.
  */
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { UPLOAD_STORAGE } from '../../src/announcement/names.js'
 import { NEW_ENTRIES_PER_PEER } from '../../src/introduction/constants.js'
 import { figure } from '../helpers/figures.js'
-import { ProcessSet, type NodeProcess } from '../helpers/processes.js'
+import { ProcessSet, rssMb, type NodeProcess } from '../helpers/processes.js'
 import { startPusher } from '../helpers/record-pusher.js'
 import { waitFor } from '../helpers/wait.js'
 import type { StatusJson } from '../../src/daemon/status.js'
@@ -22,11 +21,6 @@ import type { StatusJson } from '../../src/daemon/status.js'
 const GRID = 'sybil-keys'
 const KEYS = 20_000
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-
-async function rssMb (pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024
-}
 
 /** The status, waiting up to 60 s (the helper's 5 s is too short for a node under this flood). */
 async function status (p: NodeProcess): Promise<StatusJson> {

@@ -8,12 +8,11 @@
  * joined after the flood, from small sync answers.
  */
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { UPLOAD_STORAGE } from '../../src/announcement/names.js'
 import { DEFAULT_MAX_TOMBSTONES_PER_SERVICE, DEFAULT_MAX_WITHDRAWN_KEYS } from '../../src/peer-table.js'
 import { figure } from '../helpers/figures.js'
-import { ProcessSet, type NodeProcess } from '../helpers/processes.js'
+import { metricSample, ProcessSet, rssMb, type NodeProcess } from '../helpers/processes.js'
 import { startPusher } from '../helpers/record-pusher.js'
 import { waitFor } from '../helpers/wait.js'
 import type { StatusJson } from '../../src/daemon/status.js'
@@ -24,22 +23,6 @@ const LATE_JOINERS = 3
 const JOIN_BOUND_MS = 20_000
 /** Records a late joiner may receive in all: the live entries and at most the tombstone cap. */
 const MAX_RECEIVED = DEFAULT_MAX_TOMBSTONES_PER_SERVICE + 100
-
-async function metrics (p: NodeProcess): Promise<string> {
-  const response = await fetch(`${p.info?.http}/metrics`, { signal: AbortSignal.timeout(30_000) })
-  return response.text()
-}
-
-/** The value of one sample of `text`; throws when absent. */
-function sample (text: string, name: string, labels = ''): number {
-  const line = text.split('\n').find(l => l.startsWith(`${name}${labels} `))
-  if (line == null) throw new Error(`no ${name}${labels} in /metrics`)
-  return Number(line.slice(line.lastIndexOf(' ') + 1))
-}
-
-async function rssMb (pid: number): Promise<number> {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024
-}
 
 describe('52 000 withdrawals from keys never held', { timeout: 480_000 }, () => {
   const set = new ProcessSet()
@@ -70,10 +53,10 @@ describe('52 000 withdrawals from keys never held', { timeout: 480_000 }, () => 
       return stats.accepted + Object.values(stats.dropped).reduce((a, b) => a + (b ?? 0), 0)
     }
     await waitFor('the introducer to have them all', async () => await received() >= WITHDRAWALS, 60_000, 500)
-    const text = await metrics(introducer)
-    const withdrawnKeys = sample(text, 'introducer_withdrawn_keys')
-    const tombstones = sample(text, 'introducer_table_tombstones', `{service="${UPLOAD_STORAGE}"}`)
-    const live = sample(text, 'introducer_table_entries', `{service="${UPLOAD_STORAGE}"}`)
+    const text = await introducer.metrics()
+    const withdrawnKeys = metricSample(text, 'introducer_withdrawn_keys')
+    const tombstones = metricSample(text, 'introducer_table_tombstones', `{service="${UPLOAD_STORAGE}"}`)
+    const live = metricSample(text, 'introducer_table_entries', `{service="${UPLOAD_STORAGE}"}`)
     const { dropped, accepted } = (await introducer.api<StatusJson>()).stats
     const rssAfter = await rssMb(pid)
     figure(`withdrawals: ${WITHDRAWALS} from fresh keys (7-day TTL) at the introducer: accepted ${accepted}, dropped ${JSON.stringify(dropped)}; ` +

@@ -12,16 +12,14 @@
  * closes. It prints one JSON line of counters every 250 ms and exits when its stdin
  * closes (so it never outlives the test) or on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { connect, type Socket } from 'node:net'
-import { setPriority } from 'node:os'
-import { fileURLToPath } from 'node:url'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp, type TCPSocketOptions } from '@libp2p/tcp'
 import { getNetConfig } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { runIfMain, startCounterProcess, type CounterProcess } from './counter-process.js'
 
 export interface FlooderConfig {
   mode: 'silent' | 'connections'
@@ -131,52 +129,11 @@ async function main (config: FlooderConfig): Promise<void> {
   process.exit(0)
 }
 
-/** The flooder process, started by `startFlooder`; `latest` holds its last counters. */
-export class Flooder {
-  latest: FlooderCounters = { open: 0, attempts: 0, failed: 0, closedByTarget: 0 }
-  private readonly exited: Promise<void>
-
-  constructor (readonly child: ChildProcess) {
-    let buffer = ''
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      const lines = buffer.split('\n')
-      buffer = lines.pop() ?? ''
-      for (const line of lines) {
-        try {
-          this.latest = JSON.parse(line) as FlooderCounters
-        } catch {
-          // a partial line from a crash: the test fails on the counters instead
-        }
-      }
-    })
-    this.exited = new Promise(resolve => child.once('exit', () => { resolve() }))
-  }
-
-  /** Stops the flooder and waits for it (SIGKILL after 5 s). */
-  async stop (): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return
-    this.child.kill('SIGTERM')
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000)
-    await this.exited
-    clearTimeout(timer)
-  }
-}
-
-const live = new Set<ChildProcess>()
-process.once('exit', () => { for (const child of live) child.kill('SIGKILL') })
+/** The flooder process; `latest` holds its last counters. */
+export type Flooder = CounterProcess<FlooderCounters>
 
 export function startFlooder (config: FlooderConfig): Flooder {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] })
-  live.add(child)
-  if (config.nice != null && child.pid != null) setPriority(child.pid, config.nice)
-  child.once('exit', () => live.delete(child))
-  return new Flooder(child)
+  return startCounterProcess<FlooderCounters>(import.meta.url, config, { open: 0, attempts: 0, failed: 0, closedByTarget: 0 }, config.nice)
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main(JSON.parse(process.argv[2]) as FlooderConfig).catch((err: unknown) => {
-    process.stderr.write(`flooder: ${err instanceof Error ? err.stack : String(err)}\n`)
-    process.exit(1)
-  })
-}
+runIfMain<FlooderConfig>(import.meta.url, 'flooder', main)

@@ -77,6 +77,13 @@ export class NodeProcess {
     return response.json() as Promise<T>
   }
 
+  /** The node's /metrics text (Prometheus exposition). */
+  async metrics (): Promise<string> {
+    if (this.info == null) throw new Error(`${this.name} is not running`)
+    const response = await fetch(`${this.info.http}/metrics`, { signal: AbortSignal.timeout(30_000) })
+    return response.text()
+  }
+
   /** Peer ids this node holds for a service. */
   async peers (service: string): Promise<string[]> {
     return (await this.peerList(service)).map(p => p.peerId).sort()
@@ -114,6 +121,21 @@ export class NodeProcess {
   signal (signal: NodeJS.Signals): void {
     this.child?.kill(signal)
   }
+}
+
+/** The value of one sample (`name` with its `{labels}`, if any) in /metrics text; throws when absent. */
+export function metricSample (text: string, name: string, labels = ''): number {
+  const line = text.split('\n').find(l => l.startsWith(`${name}${labels} `))
+  if (line == null) throw new Error(`no ${name}${labels} in /metrics`)
+  return Number(line.slice(line.lastIndexOf(' ') + 1))
+}
+
+/** A process's resident memory in MB, from /proc. */
+export async function rssMb (pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1]
+  if (kb == null) throw new Error(`no VmRSS for ${pid}`)
+  return Number(kb) / 1024
 }
 
 /**

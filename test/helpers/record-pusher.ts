@@ -7,13 +7,12 @@
  * one JSON line of counters every 250 ms, `"done": true` once all are sent, and exits
  * when its stdin closes or on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { signAnnouncement } from '../../src/announcement/record.js'
 import { serviceTopic } from '../../src/gossip/topic.js'
 import { GossipPeer } from './gossip-peer.js'
+import { runIfMain, startCounterProcess, type CounterProcess } from './counter-process.js'
 import { content } from './records.js'
 
 export interface PusherConfig {
@@ -86,54 +85,10 @@ async function main (config: PusherConfig): Promise<void> {
 }
 
 /** The pusher process; `latest` holds its last counters. */
-export class Pusher {
-  latest: PusherCounters = { signed: 0, sent: 0, failed: 0, done: false }
-  private readonly exited: Promise<void>
-
-  constructor (readonly child: ChildProcess) {
-    let buffer = ''
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      const lines = buffer.split('\n')
-      buffer = lines.pop() ?? ''
-      for (const line of lines) {
-        try {
-          this.latest = JSON.parse(line) as PusherCounters
-        } catch {
-          // a partial line from a crash: the test fails on the counters instead
-        }
-      }
-    })
-    this.exited = new Promise(resolve => child.once('exit', () => { resolve() }))
-  }
-
-  get running (): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null
-  }
-
-  /** Stops the pusher and waits for it (SIGKILL after 5 s). */
-  async stop (): Promise<void> {
-    if (!this.running) return
-    this.child.kill('SIGTERM')
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000)
-    await this.exited
-    clearTimeout(timer)
-  }
-}
-
-const live = new Set<ChildProcess>()
-process.once('exit', () => { for (const child of live) child.kill('SIGKILL') })
+export type Pusher = CounterProcess<PusherCounters>
 
 export function startPusher (config: PusherConfig): Pusher {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] })
-  live.add(child)
-  child.once('exit', () => live.delete(child))
-  return new Pusher(child)
+  return startCounterProcess<PusherCounters>(import.meta.url, config, { signed: 0, sent: 0, failed: 0, done: false }, undefined)
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main(JSON.parse(process.argv[2]) as PusherConfig).catch((err: unknown) => {
-    process.stderr.write(`pusher: ${err instanceof Error ? err.stack : String(err)}\n`)
-    process.exit(1)
-  })
-}
+runIfMain<PusherConfig>(import.meta.url, 'pusher', main)

@@ -8,15 +8,16 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
-  NONCE_BYTES, openAnnouncement, signAnnouncement, signAnnouncementPayload, type AnnouncementContent
+  NONCE_BYTES, openAnnouncement, signAnnouncement, type AnnouncementContent
 } from '../../src/announcement/record.js'
 import { checkAdmission, resolveAdmission } from '../../src/announcement/admission.js'
-import { Announcement, SignedAnnouncement, type TahoeCarriage } from '../../src/pb/announcement.js'
+import { Announcement, type TahoeCarriage } from '../../src/pb/announcement.js'
 import { verifyTahoeAnnouncement, type SignedTahoeAnnouncement } from '../../src/tahoe/announcement.js'
 import {
   carriageOf, carriedContent, deriveCarrier, NotCarriedError, tahoePermutationSeed, truncateUtf8, TAHOE_STORAGE_SERVICE, type Carrier
 } from '../../src/tahoe/carriage.js'
 import { base32Encode } from '../../src/foolscap/base32.js'
+import { forge as forgeRecord } from '../helpers/records.js'
 import { TahoeSigner } from '../helpers/tahoe-signer.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -46,27 +47,7 @@ function content (signed: SignedTahoeAnnouncement, carrier: Carrier, over: Parti
 
 /** Signs an Announcement as given, with none of signAnnouncement's checks (a forger's record). */
 async function forge (key: PrivateKey, a: Partial<Announcement> & { tahoe?: TahoeCarriage }): Promise<Uint8Array> {
-  const announcement: Announcement = {
-    grid: GRID,
-    service: TAHOE_STORAGE_SERVICE,
-    publicKey: key.publicKey.raw as Uint8Array<ArrayBuffer>,
-    seqnum: 1n,
-    nonce: randomBytes(NONCE_BYTES),
-    issuedAtMs: now,
-    ttlMs: 60_000,
-    nickname: '',
-    version: '',
-    permutationSeed: new Uint8Array(),
-    multiaddrs: [],
-    readonly: false,
-    fields: new Map(),
-    withdrawn: false,
-    certificate: new Uint8Array(),
-    ...a
-  }
-  const payload = Announcement.encode(announcement)
-  const signature = await signAnnouncementPayload(payload, key)
-  return SignedAnnouncement.encode({ payload, signature: signature as Uint8Array<ArrayBuffer> })
+  return forgeRecord({ grid: GRID, service: TAHOE_STORAGE_SERVICE, nonce: randomBytes(NONCE_BYTES), issuedAtMs: now, ...a }, key)
 }
 
 /** The Announcement a genuine carrying record would hold, as a starting point for forgeries. */
