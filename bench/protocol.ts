@@ -113,7 +113,7 @@ export const nodeCommands = {
   /** Late joiner: connect to one node and wait until `target` entries are held. */
   join: {
     args: z.object({ addr: z.string(), target: int, timeoutMs: int.positive() }),
-    result: z.object({ tStart: z.number(), tDialed: z.number(), tDone: z.number().nullable(), held: int })
+    result: z.object({ tStart: z.number(), tDialed: z.number(), tFirst: z.number().nullable(), tDone: z.number().nullable(), held: int })
   },
   /** Graceful stop of this node (ours withdraws its records first). */
   leave: { args: empty, result: z.object({ t0: z.number(), t1: z.number() }) },

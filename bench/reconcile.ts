@@ -4,7 +4,7 @@
  * bytes standing in for signed records: this protocol does not look inside them).
  * Prints deterministic counts (messages, round trips, bytes) for in-sync sets of 100,
  * 1 000 and 10 000 records and for k = 1, 10, 100 differences out of 10 000, one-sided
- * and mixed, then CPU ms per exchange at 10 000 (the only figure that depends on the
+ * and mixed, an empty initiator against 1 000 and 10 000 (a late joiner), then CPU ms per exchange at 10 000 (the only figure that depends on the
  * machine). Options: --seed=N, --record-bytes=N (default 500), --json.
  */
 import { streamPair } from '@libp2p/utils'
@@ -109,6 +109,10 @@ for (const k of [1, 10, 100]) {
   })
   for (let j = 0; j < Math.floor(k / 3); j++) other.push(fresh())
   report(`mixed k=${k} of 10000`, await exchange(base, other))
+}
+// a late joiner: the initiator holds nothing, the responder 1 000 or 10 000
+for (const n of [1000, 10_000]) {
+  report(`empty initiator, ${n}`, await exchange([], base.slice(0, n)))
 }
 
 const cpu = {

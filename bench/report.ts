@@ -50,6 +50,8 @@ export function mainTable (ours: GridResult | undefined, raw: GridResult | undef
     const worst = Math.max(...lj)
     add(`late joiner: connect -> holds all ${opts.m}+, ms (median)`, median(lj), undefined, '<= 1000', undefined, 0)
     add('late joiner: worst, ms', worst, undefined, '<= 1000', !Number.isNaN(worst) && worst <= 1000, 0)
+    add('late joiner: connect -> first entry, ms (median)', median((ours?.lateJoin ?? []).map(l => l.connectToFirstMs ?? NaN)), undefined, '', undefined, 0)
+    add('late joiner: connect -> dialled, ms (median)', median((ours?.lateJoin ?? []).map(l => l.dialMs)), undefined, '', undefined, 0)
   }
   if (ours?.leave != null && ours.leave.lastPerRound.length > 0) {
     add('graceful leave -> gone at last node, ms (median)', ours.leave.last.median, undefined)
@@ -69,6 +71,10 @@ export function mainTable (ours: GridResult | undefined, raw: GridResult | undef
   add('idle CPU, % of a core (max)', ours?.idle.cpuPct.max, raw?.idle.cpuPct.max, '< 1%', ours == null ? undefined : ours.idle.cpuPct.max < 1, 2)
   add('idle CPU, introducers, % (median)', ours?.idle.cpuPctIntroducers.median, raw?.idle.cpuPctIntroducers.median, '', undefined, 2)
   add('idle bytes sent per node per s', ours?.idle.bytesPerSecPerNode, raw?.idle.bytesPerSecPerNode, '', undefined, 0)
+  if (ours?.idleAfterBurst != null || raw?.idleAfterBurst != null) {
+    add('idle CPU after the burst, % of a core (median)', ours?.idleAfterBurst?.cpuPct.median, raw?.idleAfterBurst?.cpuPct.median, '', undefined, 2)
+    add('idle bytes per node per s after the burst', ours?.idleAfterBurst?.bytesPerSecPerNode, raw?.idleAfterBurst?.bytesPerSecPerNode, '', undefined, 0)
+  }
   add('connections per node (median)', ours?.connections.median, raw?.connections.median, '', undefined, 0)
   add('mesh peers on the topic (median)', ours?.meshPeers.median, raw?.meshPeers.median, '', undefined, 0)
   add('process start to node ready, ms (median)', ours?.startupMs.median, raw?.startupMs.median, '', undefined, 0)

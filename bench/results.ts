@@ -141,6 +141,8 @@ export interface GridResult {
   connections: Summary
   meshPeers: Summary
   idle: IdleResult
+  /** The same window once the burst (and, for ours, the late joiners) is over: every node holds M more records. */
+  idleAfterBurst?: IdleResult
   recordBytes: number
   /** Duration of the publish call itself at the publisher (ours: seqnum, sign, table, gossipsub publish). */
   publishCallMs: Summary
@@ -149,7 +151,7 @@ export interface GridResult {
   roundBytesPerNodePerAnnouncement: number
   burst?: BurstResult
   burstRuns?: BurstRun[]
-  lateJoin?: Array<{ dialMs: number, connectToAllMs: number | null, held: number, target: number }>
+  lateJoin?: Array<{ dialMs: number, connectToFirstMs: number | null, connectToAllMs: number | null, held: number, target: number }>
   leave?: Latency
   flood?: FloodPhase
   errors: string[]

@@ -103,6 +103,10 @@ export async function runGrid (mode: Mode, opts: Options, plan: number[][], plac
       }
       result.leave = await gracefulLeaves(grid, publishers.slice(0, opts.leaves), log)
     }
+    if (opts.m > 0) {
+      log(`${mode}: idle window ${opts.idleMs} ms after the burst`)
+      result.idleAfterBurst = await idleWindow(grid, opts.idleMs)
+    }
     result.loadavg.end = loadavg()
     return result
   } finally {

@@ -24,6 +24,16 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 /** Listen on loopback only unless told otherwise: nothing is exposed by accident. */
 export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0']
 
+/**
+ * How often libp2p's connection monitor pings each connected peer (a connection that
+ * fails the ping is closed). libp2p's default is 10 s; its pings were more than half of
+ * an idle node's CPU and 80 % of its bytes (docs/benchmarks.md), and a dead peer's records
+ * do not depend on it (they expire, or are withdrawn).
+ */
+export const DEFAULT_PING_INTERVAL_MS = 30_000
+/** The range `pingIntervalMs` may take. */
+export const PING_INTERVAL_RANGE_MS = { min: 1000, max: 3_600_000 } as const
+
 export interface StorageOptions {
   /** Offer storage: announce `upload_storage` and `download_storage`. */
   enabled: boolean
@@ -67,6 +77,8 @@ export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
   start?: boolean
   /** Connection limits per host and peer, reserved slots, pruning (src/connections). @default their defaults */
   connections?: ConnectionSlotsInit
+  /** How often each connection is pinged; one whose ping fails is closed. @default DEFAULT_PING_INTERVAL_MS */
+  pingIntervalMs?: number
 }
 
 export interface IntroducerNode {
@@ -98,6 +110,13 @@ function checkStorage (storage: StorageOptions | undefined): void {
   }
 }
 
+function checkPingInterval (ms: number | undefined): void {
+  const { min, max } = PING_INTERVAL_RANGE_MS
+  if (ms != null && (!Number.isSafeInteger(ms) || ms < min || ms > max)) {
+    throw new InvalidOptionError('pingIntervalMs', `must be a whole number of ms from ${min} to ${max}, not ${ms}`)
+  }
+}
+
 /**
  * Builds and starts a node. Every option is checked before anything starts; if starting
  * fails, whatever started is stopped again before the error is thrown.
@@ -105,9 +124,10 @@ function checkStorage (storage: StorageOptions | undefined): void {
 export async function createNode (options: NodeOptions = {}): Promise<IntroducerNode> {
   assertSupportedRuntime()
   checkStorage(options.storage)
+  checkPingInterval(options.pingIntervalMs)
   const privateKey = options.privateKey ??
     (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
-  const { dataDir, listen, storage, services, metrics, networkKey, connections, privateKey: _key, start, gossipsub: gossipsubInit, ...introInit } = options
+  const { dataDir, listen, storage, services, metrics, networkKey, connections, pingIntervalMs, privateKey: _key, start, gossipsub: gossipsubInit, ...introInit } = options
   const slots = connectionSlots(connections)
 
   const libp2p = await createLibp2p({
@@ -121,6 +141,7 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
     streamMuxers: [yamux()],
     connectionGater: slots.connectionGater,
     connectionManager: slots.connectionManager,
+    connectionMonitor: { pingInterval: pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS },
     services: {
       connectionSlots: slots.service,
       identify: identify(),

@@ -77,4 +77,10 @@ describe('createNode', () => {
     assert.equal(result.timedOut, false, result.output)
     assert.match(result.output, /rejected InvalidOptionError invalid option "storage.availableSpace"/)
   })
+
+  it('refuses a ping interval out of range before starting anything', async () => {
+    const result = await runAlone(dir, 'ping', '  await createNode({ pingIntervalMs: 0 })')
+    assert.equal(result.timedOut, false, result.output)
+    assert.match(result.output, /rejected InvalidOptionError invalid option "pingIntervalMs": must be a whole number of ms from 1000 to 3600000, not 0/)
+  })
 })

@@ -10,6 +10,7 @@ import { nodeSchemas, processSchemas, requestSchema, type NodeCommand, type Node
 import type { BenchNode } from './bench-node.js'
 import { ByteCounter } from './byte-counter.js'
 import { nodeHandlers, processHandlers } from './handlers.js'
+import { IdleProfile } from './idle-profile.js'
 import { RawNode } from './raw-node.js'
 
 export type Send = (msg: WorkerMessage, then?: () => void) => void
@@ -18,6 +19,8 @@ export class WorkerHost {
   private readonly nodes = new Map<number, BenchNode>()
   private readonly bytes = new ByteCounter()
   private idleMark: { cpu: NodeJS.CpuUsage, wall: number, bytes: number } | undefined
+  private readonly profile = IdleProfile.fromEnv()
+  private mode = 'raw'
 
   /** `exit` is called once the reply to `stop` has left. */
   constructor (private readonly send: Send, private readonly exit: () => void) {
@@ -48,6 +51,7 @@ export class WorkerHost {
     const t0 = performance.now()
     const emit = (key: string): void => { this.send({ type: 'event', node: args.index, key, t: Date.now() }) }
     let node: BenchNode
+    this.mode = args.mode
     if (args.mode === 'ours') {
       const { OursNode } = await import('./ours-node.js')
       node = await OursNode.create(args.index, emit, args.introducer, args.attacker)
@@ -58,16 +62,18 @@ export class WorkerHost {
     return { peerId: node.peerId, addrs: node.addrs(), rss: process.memoryUsage().rss, startMs: performance.now() - t0 }
   }
 
-  idleStart (): null {
+  async idleStart (): Promise<null> {
+    await this.profile?.start()
     this.idleMark = { cpu: process.cpuUsage(), wall: performance.now(), bytes: this.bytes.sent }
     return null
   }
 
-  idleEnd (): ProcessResults['idleEnd'] {
+  async idleEnd (): Promise<ProcessResults['idleEnd']> {
     if (this.idleMark == null) {
       throw new Error('idleStart was not called')
     }
     const cpu = process.cpuUsage(this.idleMark.cpu)
+    await this.profile?.stop(this.mode)
     return {
       ...this.resources(),
       cpuMs: (cpu.user + cpu.system) / 1000,

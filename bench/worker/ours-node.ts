@@ -3,6 +3,7 @@
  * settings, scoring, validator, sync protocol, connection keeper), optionally with the
  * introducer role. This module is loaded only for ours nodes (host.ts imports it lazily).
  */
+import { IdleProfile } from './idle-profile.js'
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -121,9 +122,16 @@ export class OursNode extends BenchNode {
     })
   }
 
-  /** Late joiner: dial one node and wait until `target` entries are held (they come by sync). */
+  /**
+   * Late joiner: dial one node and wait until `target` entries are held (they come by
+   * sync). BENCH_JOIN_PROFILE=<dir>: a CPU profile of each join (idle-profile.ts).
+   */
   async join (args: NodeArgs['join']): Promise<NodeResults['join']> {
     let done: number | null = null
+    const profile = IdleProfile.fromEnv('BENCH_JOIN_PROFILE')
+    await profile?.start()
+    let first: number | null = null
+    this.node.introducer.addEventListener('peer:added', () => { first ??= Date.now() }, { once: true })
     const reached = new Promise<void>(resolve => {
       const check = (): void => {
         if (this.held >= args.target) {
@@ -140,7 +148,8 @@ export class OursNode extends BenchNode {
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([reached, new Promise<void>(resolve => { timer = setTimeout(resolve, args.timeoutMs) })])
     clearTimeout(timer)
-    return { tStart, tDialed, tDone: done, held: this.held }
+    await profile?.stop('join')
+    return { tStart, tDialed, tFirst: first, tDone: done, held: this.held }
   }
 
   async prepareFlood (args: NodeArgs['prepareFlood']): Promise<NodeResults['prepareFlood']> {

@@ -241,7 +241,7 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
   if (announcement.grid !== options.grid) {
     throw reject('wrong-grid', JSON.stringify(announcement.grid))
   }
-  let peerId: PeerId | undefined
+  let peerId: PeerId | undefined = peeked?.signed === signed ? peeked.publisher() : undefined
   const publisher = (): PeerId => {
     peerId ??= peerIdFromPublicKey(publicKeyFromRaw(announcement.publicKey))
     return peerId
@@ -284,6 +284,8 @@ export interface PeekedAnnouncement {
   signed: Uint8Array
   outer: SignedAnnouncement
   announcement: Announcement
+  /** The peer id of `publicKey`, made once (intake and openAnnouncement both need it); undefined when it is not an Ed25519 key. */
+  publisher(): PeerId | undefined
 }
 
 function decodeRecord (signed: Uint8Array): { outer: SignedAnnouncement, announcement: Announcement } {
@@ -304,7 +306,25 @@ export function peekAnnouncement (signed: Uint8Array): PeekedAnnouncement | unde
   }
   try {
     const { outer, announcement } = decodeRecord(signed)
-    return { service: announcement.service, publicKey: announcement.publicKey, seqnum: announcement.seqnum, signed, outer, announcement }
+    let publisher: PeerId | null | undefined
+    return {
+      service: announcement.service,
+      publicKey: announcement.publicKey,
+      seqnum: announcement.seqnum,
+      signed,
+      outer,
+      announcement,
+      publisher: () => {
+        if (publisher === undefined) {
+          try {
+            publisher = peerIdFromPublicKey(publicKeyFromRaw(announcement.publicKey))
+          } catch {
+            publisher = null
+          }
+        }
+        return publisher ?? undefined
+      }
+    }
   } catch {
     return undefined
   }

@@ -125,6 +125,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     // gateway's service from the start, so that the cache keeps its records
     services: [...new Set([...config.services, ...Object.keys(config.publish), ...(config.tahoe.enabled ? [TAHOE_STORAGE_SERVICE] : [])])],
     bootstrapRetryMaxMs: config.dial_retry_max_ms,
+    pingIntervalMs: config.ping_interval_ms,
     storage: {
       enabled: config.storage.enabled,
       readonly: config.storage.readonly,

@@ -16,8 +16,6 @@ import type { ClockWatch } from './clock-watch.js'
 import type { ServiceMetrics } from './metrics.js'
 import type { FollowedServices } from './subscriptions.js'
 import type { OfferOptions, OfferResult, PeerTable } from '../peer-table.js'
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 /** Where a record came from: `service` is the topic it travelled on, `from` the peer that handed it over. */
@@ -98,7 +96,7 @@ export class Intake {
       }
       // a new entry costs the handing peer (and its host) a token: a Sybil's fresh keys
       // are cut off before their signatures are checked
-      const publisher = publisherOf(peeked.publicKey)
+      const publisher = peeked.publisher()
       if (from != null && this.subscriptions.has(peeked.service) && !this.holds(peeked.service, publisher) && !this.newcomers.take(from, now)) {
         throw ignore('too-many-new', `from ${from.toString()}`)
       }
@@ -143,15 +141,6 @@ export class Intake {
   private holds (service: string, id: PeerId | undefined): boolean {
     // not a key: openAnnouncement rejects it, at no cost to anyone's budget
     return id == null || id.equals(this.init.self) || this.table.get(service, id) != null
-  }
-}
-
-/** The peer id of a record's raw public key; undefined when it is not an Ed25519 key. */
-function publisherOf (publicKey: Uint8Array): PeerId | undefined {
-  try {
-    return peerIdFromPublicKey(publicKeyFromRaw(publicKey))
-  } catch {
-    return undefined
   }
 }
 

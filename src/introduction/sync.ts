@@ -200,7 +200,12 @@ export class Sync implements Startable {
     if (!this.guard.allowIdentifySync(peer)) {
       return
     }
-    this.background(peer)
+    // a 2.0.0 exchange is push-pull and teaches both sides, so of two 2.0.0 peers only
+    // the one that dialled asks at once: an exchange each way would carry every record
+    // twice (a late joiner checked each signature twice)
+    if (!v2 || evt.detail.connection?.direction !== 'inbound') {
+      this.background(peer)
+    }
     // and once more a little later (FOLLOW_UP_SYNC_MS says why), if still connected
     const timer = setTimeout(() => {
       this.followUps.delete(timer)

@@ -16,6 +16,8 @@ export const MAX_SYNC2_RECORDS_PER_FRAME = 512
 /** Largest ageMs on the wire (uint32): about 49.7 days, more than any TTL. */
 export const MAX_AGE_MS = 2 ** 32 - 1
 
+/** Records in the first Records frame a side writes; each next frame may hold twice as many. */
+export const FIRST_FRAME_RECORDS = 16
 const RECORD_OVERHEAD_BYTES = 16
 const FRAME_OVERHEAD_BYTES = 16
 
@@ -58,6 +60,9 @@ async function writeRecords (frames: FrameStream, init: TransferInit): Promise<n
   let page: Sync2Record[] = []
   let pageBytes = FRAME_OVERHEAD_BYTES
   let sent = 0
+  // the first frames are small, so that the peer starts checking records while the rest
+  // are on their way; then they double up to the limit
+  let pageLimit = FIRST_FRAME_RECORDS
   for (const item of init.toSend) {
     const found = await init.getRecord(item)
     if (found == null || found.record.byteLength > MAX_SIGNED_ANNOUNCEMENT_BYTES ||
@@ -66,10 +71,11 @@ async function writeRecords (frames: FrameStream, init: TransferInit): Promise<n
       continue
     }
     const size = found.record.byteLength + RECORD_OVERHEAD_BYTES
-    if (page.length >= MAX_SYNC2_RECORDS_PER_FRAME || pageBytes + size > frames.maxFrameBytes) {
+    if (page.length >= pageLimit || pageBytes + size > frames.maxFrameBytes) {
       await frames.write(Sync2Records.encode({ records: page, done: false }), init)
       page = []
       pageBytes = FRAME_OVERHEAD_BYTES
+      pageLimit = Math.min(MAX_SYNC2_RECORDS_PER_FRAME, 2 * pageLimit)
     }
     const ageMs = Number.isFinite(found.ageMs) ? Math.min(MAX_AGE_MS, Math.max(0, Math.floor(found.ageMs))) : 0
     page.push({ record: found.record as Uint8Array<ArrayBuffer>, ageMs })

@@ -86,17 +86,18 @@ export class StubNode {
     a.pubsub.links.push(b)
     b.pubsub.links.push(a)
     if (identify) {
-      for (const [self, other] of [[a, b], [b, a]]) {
-        self.events.safeDispatchEvent('peer:identify', { detail: { peerId: other.peerId, protocols: [...other.handlers.keys()] } })
+      // a dialled b
+      for (const [self, other, direction] of [[a, b, 'outbound'], [b, a, 'inbound']] as const) {
+        self.events.safeDispatchEvent('peer:identify', { detail: { peerId: other.peerId, protocols: [...other.handlers.keys()], connection: self.connectionTo(other, direction) } })
       }
     }
   }
 
-  private connectionTo (peer: StubNode): Connection {
+  private connectionTo (peer: StubNode, direction: 'inbound' | 'outbound' = 'outbound'): Connection {
     return {
       remotePeer: peer.peerId,
       remoteAddr: multiaddr(`/ip4/127.0.0.1/tcp/4001/p2p/${peer.peerId.toString()}`),
-      direction: 'outbound',
+      direction,
       newStream: async (protocols: string | string[]): Promise<Stream> => {
         // negotiation: the first of ours the peer handles
         const protocol = [protocols].flat().find(p => peer.handlers.has(p))
@@ -105,7 +106,10 @@ export class StubNode {
           throw new Error(`${peer.peerId.toString()} handles none of ${[protocols].flat().join(', ')}`)
         }
         const [outbound, inbound] = await streamPair({ protocol })
-        void Promise.resolve(handler(inbound, peer.connectionTo(this))).catch(() => {})
+        // streamPair leaves `protocol` empty, which the sync part reads as 1.0.0
+        outbound.protocol = protocol
+        inbound.protocol = protocol
+        void Promise.resolve(handler(inbound, peer.connectionTo(this, 'inbound'))).catch(() => {})
         return outbound
       }
     } as unknown as Connection

@@ -1,8 +1,8 @@
 /**
  * The sync part over stubbed components (in-memory stream pairs, a pubsub that can lose
  * messages): outcomes, not call counts. A record that gossip never brought reaches a
- * node through the follow-up sync, and a withdrawal lost on gossip is repaired by
- * anti-entropy.
+ * node through the follow-up sync, a new connection costs one exchange (the dialler's),
+ * and a withdrawal lost on gossip is repaired by anti-entropy.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -28,6 +28,28 @@ describe('sync', () => {
       assert.equal(sa.getPeers('helper').length, 0, 'gossip did not bring it to a')
       const [peer] = await sa.waitForPeers('helper', 1, { signal: AbortSignal.timeout(FOLLOW_UP_SYNC_MS + 3000) })
       assert.equal(peer.fields.late, 'yes')
+    } finally {
+      await Promise.all(services.map(stopService))
+    }
+  })
+
+  it('on a new connection only the dialler asks, and one exchange teaches both sides', async () => {
+    const [a, b] = await Promise.all([StubNode.create(), StubNode.create()])
+    const services: Introduction[] = []
+    try {
+      const [sa, sb] = await Promise.all([a, b].map(async n => startService(n, { services: ['helper'] })))
+      services.push(sa, sb)
+      await Promise.all([sa.publish('helper', {}), sb.publish('helper', {})])
+      // no gossip: what each learns of the other comes by sync
+      a.pubsub.deliver = () => false
+      b.pubsub.deliver = () => false
+      StubNode.link(a, b) // a dialled b
+      // each holds its own record and the other's
+      await sa.waitForPeers('helper', 2, { signal: AbortSignal.timeout(2000) })
+      await sb.waitForPeers('helper', 2, { signal: AbortSignal.timeout(2000) })
+      assert.ok(FOLLOW_UP_SYNC_MS > 500, 'the follow-up syncs have not started')
+      assert.deepEqual([sa.stats().syncRequestsMade, sb.stats().syncRequestsMade], [1, 0])
+      assert.equal(sb.stats().syncRequestsServed, 1)
     } finally {
       await Promise.all(services.map(stopService))
     }

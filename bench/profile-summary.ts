@@ -1,0 +1,55 @@
+/**
+ * Sums .cpuprofile files (bench/worker/idle-profile.ts) by function and by package:
+ *   node dist/bench/profile-summary.js <dir> [prefix]
+ * Self time only; prints the top 40 functions and the packages, in ms and % of samples.
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+interface ProfileNode { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number }
+interface Profile { nodes: ProfileNode[], startTime: number, endTime: number, samples: number[], timeDeltas: number[] }
+
+function packageOf (url: string): string {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+  if (m != null) return m[1]
+  if (url.includes('/dist/src/')) return 'ours (src)'
+  if (url.includes('/dist/bench/')) return 'bench'
+  return url === '' ? '(vm)' : url.startsWith('node:') ? 'node core' : url
+}
+
+const [dir, prefix = ''] = process.argv.slice(2)
+if (dir == null) {
+  console.error('usage: profile-summary <dir> [prefix]')
+  process.exit(1)
+}
+const byFn = new Map<string, number>()
+const byPkg = new Map<string, number>()
+let total = 0
+let wallMs = 0
+for (const file of (await readdir(dir)).filter(f => f.endsWith('.cpuprofile') && f.startsWith(prefix))) {
+  const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as Profile
+  wallMs += (profile.endTime - profile.startTime) / 1000
+  const nodes = new Map(profile.nodes.map(n => [n.id, n]))
+  profile.samples.forEach((id, i) => {
+    const node = nodes.get(id)
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000
+    if (node == null) return
+    const { functionName, url, lineNumber } = node.callFrame
+    if (functionName === '(idle)' || functionName === '(program)') return
+    const key = `${functionName === '' ? '(anonymous)' : functionName} ${url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, '')}:${lineNumber + 1}`
+    byFn.set(key, (byFn.get(key) ?? 0) + dt)
+    const pkg = functionName === '(garbage collector)' ? '(gc)' : packageOf(url)
+    byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + dt)
+    total += dt
+  })
+}
+const show = (m: Map<string, number>, n: number): void => {
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) {
+    console.log(`${v.toFixed(1).padStart(9)} ms ${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`)
+  }
+}
+console.log(`busy ${total.toFixed(0)} ms over ${wallMs.toFixed(0)} ms of profiles (${(100 * total / wallMs).toFixed(2)}% of a core per profile)`)
+console.log('\nby package:')
+show(byPkg, 25)
+console.log('\nby function (self):')
+show(byFn, 40)
