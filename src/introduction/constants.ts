@@ -35,6 +35,13 @@ export const FOLLOW_UP_SYNC_MS = 3000
 export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 10_000
 /** A peer that speaks only sync 1.0.0 (whole state each time) is asked at most this often. */
 export const V1_ANTI_ENTROPY_INTERVAL_MS = 5 * 60 * 1000
+/**
+ * An anti-entropy exchange that moved records (either way) found a loss: the node syncs at
+ * once with up to this many more random peers (one after another, while each moves some), so
+ * that a loss many nodes share is repaired in one interval, not over several. In sync,
+ * it costs nothing more.
+ */
+export const ANTI_ENTROPY_FOLLOW_UPS = 2
 /** Time a sync exchange may take, on either side (the protocol modules' default). */
 export { DEFAULT_SYNC_TIMEOUT_MS } from '../sync/sync-protocol.js'
 export const MIN_SYNC_TIMEOUT_MS = 100

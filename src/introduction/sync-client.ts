@@ -31,6 +31,8 @@ export interface SyncClientInit {
 export interface SyncOutcome {
   /** Records that changed the table. */
   taken: number
+  /** Records we sent the peer (sync 2.0.0: what it lacked). */
+  sent: number
   protocol: string
 }
 
@@ -76,13 +78,15 @@ export class SyncClient implements Startable {
       running.again = true
       return running.done
     }
-    const state: Running = { again: false, done: Promise.resolve({ taken: 0, protocol: '' }) }
+    const state: Running = { again: false, done: Promise.resolve({ taken: 0, sent: 0, protocol: '' }) }
     state.done = (async () => {
       try {
         const outcome = await this.exchange(peer, options)
         for (let round = 1; state.again && !this.controller.signal.aborted && round < MAX_SYNC_ROUNDS; round++) {
           state.again = false
-          outcome.taken += (await this.exchange(peer, options)).taken
+          const more = await this.exchange(peer, options)
+          outcome.taken += more.taken
+          outcome.sent += more.sent
         }
         return outcome
       } finally {
@@ -105,6 +109,7 @@ export class SyncClient implements Startable {
     ])
     const tally = new ExchangeTally()
     let taken = 0
+    let sent = 0
     let stream: Stream | undefined
     try {
       const connection = await this.connectionManager.openConnection(peer, { signal })
@@ -126,6 +131,7 @@ export class SyncClient implements Startable {
           signal
         })
         this.metrics.syncBytes(summary.bytesSent, summary.bytesReceived)
+        sent = summary.recordsSent
       } else {
         for await (const page of requestSync(stream, { grid: this.init.grid, services: this.followed.list(), signal })) {
           for (const data of page) {
@@ -136,7 +142,7 @@ export class SyncClient implements Startable {
         await stream.close({ signal })
       }
       this.log('synced %d new records from %p (%s)', taken, peer, stream.protocol)
-      return { taken, protocol: stream.protocol ?? '' }
+      return { taken, sent, protocol: stream.protocol ?? '' }
     } catch (err) {
       this.metrics.sync('failed')
       stream?.abort(asError(err))

@@ -10,9 +10,9 @@ import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import { asError, describeError } from '../errors.js'
 import { answerSync, DEFAULT_MAX_SYNC_RECORDS, SYNC_PROTOCOL } from '../sync/sync-protocol.js'
 import { answerSync2, SYNC2_PROTOCOL } from '../sync/sync2-protocol.js'
-import { CATCH_UP_PEERS, FOLLOW_UP_SYNC_MS, HANDOVER_PEERS, HANDOVER_TIMEOUT_MS, MAX_CONCURRENT_SYNC_ANSWERS, MAX_INBOUND_SYNC_STREAMS, V1_ANTI_ENTROPY_INTERVAL_MS } from './constants.js'
+import { ANTI_ENTROPY_FOLLOW_UPS, CATCH_UP_PEERS, FOLLOW_UP_SYNC_MS, HANDOVER_PEERS, HANDOVER_TIMEOUT_MS, MAX_CONCURRENT_SYNC_ANSWERS, MAX_INBOUND_SYNC_STREAMS, V1_ANTI_ENTROPY_INTERVAL_MS } from './constants.js'
 import { shuffled } from './shuffle.js'
-import { SyncClient } from './sync-client.js'
+import { SyncClient, type SyncOutcome } from './sync-client.js'
 import { ExchangeTally, SyncGuard } from './sync-guard.js'
 import { SyncItems } from './sync-items.js'
 import { SyncRecords } from './sync-records.js'
@@ -134,12 +134,16 @@ export class Sync implements Startable {
   }
 
   async syncWith (peer: PeerId, options?: AbortOptions): Promise<number> {
+    return (await this.exchangeWith(peer, options)).taken
+  }
+
+  private async exchangeWith (peer: PeerId, options?: AbortOptions): Promise<SyncOutcome> {
     const outcome = await this.client.syncWith(peer, options)
     const known = this.peers.get(peer.toString())
     if (known != null) {
       known.lastSyncAt = this.init.now()
     }
-    return outcome.taken
+    return outcome
   }
 
   private readonly answer = async (stream: Stream, connection: Connection): Promise<void> => {
@@ -229,21 +233,28 @@ export class Sync implements Startable {
 
   /**
    * Anti-entropy: sync with one random connected peer that speaks sync and is not
-   * penalised. A 1.0.0-only peer costs a whole state per exchange, so it is asked at most
+   * penalised, and with more while they move records (ANTI_ENTROPY_FOLLOW_UPS). A 1.0.0-only peer costs a whole state per exchange, so it is asked at most
    * every V1_ANTI_ENTROPY_INTERVAL_MS.
    */
   private async repair (): Promise<void> {
     const now = this.init.now()
-    const candidates = [...this.peers.values()].filter(p =>
-      !this.guard.isPenalised(p.id) && (p.v2 || now - p.lastSyncAt >= V1_ANTI_ENTROPY_INTERVAL_MS))
-    if (candidates.length === 0) {
-      return
-    }
-    const peer = candidates[Math.floor(Math.random() * candidates.length)]
-    try {
-      await this.syncWith(peer.id)
-    } catch (err) {
-      this.log('anti-entropy sync with %p: %s', peer.id, describeError(err))
+    const candidates = shuffled([...this.peers.values()].filter(p =>
+      !this.guard.isPenalised(p.id) && (p.v2 || now - p.lastSyncAt >= V1_ANTI_ENTROPY_INTERVAL_MS)))
+    // one random peer; while an exchange moves records either way, up to ANTI_ENTROPY_FOLLOW_UPS more
+    for (const peer of candidates.slice(0, 1 + ANTI_ENTROPY_FOLLOW_UPS)) {
+      if (!this.started) {
+        return
+      }
+      let moved = 0
+      try {
+        const outcome = await this.exchangeWith(peer.id)
+        moved = outcome.taken + outcome.sent
+      } catch (err) {
+        this.log('anti-entropy sync with %p: %s', peer.id, describeError(err))
+      }
+      if (moved === 0) {
+        return
+      }
     }
   }
 }

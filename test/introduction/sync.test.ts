@@ -2,7 +2,8 @@
  * The sync part over stubbed components (in-memory stream pairs, a pubsub that can lose
  * messages): outcomes, not call counts. A record that gossip never brought reaches a
  * node through the follow-up sync, a new connection costs one exchange (the dialler's),
- * and a withdrawal lost on gossip is repaired by anti-entropy.
+ * an anti-entropy exchange that repaired something is followed by more, and a withdrawal
+ * lost on gossip is repaired by anti-entropy.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -50,6 +51,29 @@ describe('sync', () => {
       assert.ok(FOLLOW_UP_SYNC_MS > 500, 'the follow-up syncs have not started')
       assert.deepEqual([sa.stats().syncRequestsMade, sb.stats().syncRequestsMade], [1, 0])
       assert.equal(sb.stats().syncRequestsServed, 1)
+    } finally {
+      await Promise.all(services.map(stopService))
+    }
+  })
+
+  it('an anti-entropy exchange that moved records is followed at once by more, with other peers', async () => {
+    const nodes = await Promise.all([0, 1, 2, 3].map(async () => StubNode.create()))
+    const [a, ...others] = nodes
+    const services: Introduction[] = []
+    try {
+      const sa = await startService(a, { services: ['helper'], antiEntropyIntervalMs: 2000 })
+      services.push(sa)
+      const so = await Promise.all(others.map(async n => startService(n, { services: ['helper'], antiEntropyIntervalMs: 60_000 })))
+      services.push(...so)
+      for (const n of others) StubNode.link(a, n)
+      // past the on-connection syncs and their follow-ups
+      await new Promise(resolve => setTimeout(resolve, FOLLOW_UP_SYNC_MS + 500))
+      a.pubsub.deliver = () => false // a's news reaches no one by gossip
+      await sa.publish('helper', {})
+      const holds = (): number => so.filter(s => s.getPeers('helper').length === 1).length
+      await waitFor('the first anti-entropy exchange to bring it', () => holds() >= 1, 5000)
+      // the other two follow at once, not one per 2 s interval
+      await waitFor('the follow-ups to bring it to the others', () => holds() === 3, 1000)
     } finally {
       await Promise.all(services.map(stopService))
     }
