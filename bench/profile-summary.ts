@@ -1,7 +1,8 @@
 /**
- * Sums .cpuprofile files (bench/worker/idle-profile.ts) by function and by package:
+ * Sums .cpuprofile files (bench/worker/cpu-profile.ts) by function and by package:
  *   node dist/bench/profile-summary.js <dir> [prefix]
- * Self time only; prints the top 40 functions and the packages, in ms and % of samples.
+ * Self time only, the profiler's own frames left out; prints the packages and the top 40
+ * functions, in ms and % of the busy time.
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -35,7 +36,8 @@ for (const file of (await readdir(dir)).filter(f => f.endsWith('.cpuprofile') &&
     const dt = (profile.timeDeltas[i] ?? 0) / 1000
     if (node == null) return
     const { functionName, url, lineNumber } = node.callFrame
-    if (functionName === '(idle)' || functionName === '(program)') return
+    // the profiler's own work (starting and stopping it) is not the window's
+    if (functionName === '(idle)' || functionName === '(program)' || url.startsWith('node:inspector')) return
     const key = `${functionName === '' ? '(anonymous)' : functionName} ${url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, '')}:${lineNumber + 1}`
     byFn.set(key, (byFn.get(key) ?? 0) + dt)
     const pkg = functionName === '(garbage collector)' ? '(gc)' : packageOf(url)

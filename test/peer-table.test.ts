@@ -3,7 +3,8 @@ import { describe, it } from 'node:test'
 import { AnnouncementRejection } from '../src/announcement/rejection.js'
 import { PeerTable, type PeerTableEventName } from '../src/peer-table.js'
 import { key, signed, T0 } from './helpers/records.js'
-import { MAX_CLOCK_SKEW_MS, peekAnnouncement, type PeekedAnnouncement, type VerifiedAnnouncement } from '../src/announcement/record.js'
+import { peekAnnouncement, type PeekedAnnouncement } from '../src/announcement/peek.js'
+import { MAX_CLOCK_SKEW_MS, type VerifiedAnnouncement } from '../src/announcement/record.js'
 
 function harness (): { table: PeerTable, clock: { now: number }, events: string[] } {
   const clock = { now: T0 }

@@ -10,7 +10,7 @@ import { nodeSchemas, processSchemas, requestSchema, type NodeCommand, type Node
 import type { BenchNode } from './bench-node.js'
 import { ByteCounter } from './byte-counter.js'
 import { nodeHandlers, processHandlers } from './handlers.js'
-import { IdleProfile } from './idle-profile.js'
+import { CpuProfile } from './cpu-profile.js'
 import { RawNode } from './raw-node.js'
 
 export type Send = (msg: WorkerMessage, then?: () => void) => void
@@ -19,7 +19,7 @@ export class WorkerHost {
   private readonly nodes = new Map<number, BenchNode>()
   private readonly bytes = new ByteCounter()
   private idleMark: { cpu: NodeJS.CpuUsage, wall: number, bytes: number } | undefined
-  private readonly profile = IdleProfile.fromEnv()
+  private readonly profile = CpuProfile.fromEnv('BENCH_IDLE_PROFILE')
   private mode = 'raw'
 
   /** `exit` is called once the reply to `stop` has left. */

@@ -3,7 +3,7 @@
  * settings, scoring, validator, sync protocol, connection keeper), optionally with the
  * introducer role. This module is loaded only for ours nodes (host.ts imports it lazily).
  */
-import { IdleProfile } from './idle-profile.js'
+import { CpuProfile } from './cpu-profile.js'
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -124,11 +124,11 @@ export class OursNode extends BenchNode {
 
   /**
    * Late joiner: dial one node and wait until `target` entries are held (they come by
-   * sync). BENCH_JOIN_PROFILE=<dir>: a CPU profile of each join (idle-profile.ts).
+   * sync). BENCH_JOIN_PROFILE=<dir>: a CPU profile of each join (cpu-profile.ts).
    */
   async join (args: NodeArgs['join']): Promise<NodeResults['join']> {
     let done: number | null = null
-    const profile = IdleProfile.fromEnv('BENCH_JOIN_PROFILE')
+    const profile = CpuProfile.fromEnv('BENCH_JOIN_PROFILE')
     await profile?.start()
     let first: number | null = null
     this.node.introducer.addEventListener('peer:added', () => { first ??= Date.now() }, { once: true })

@@ -1,6 +1,6 @@
 /**
- * Build, sign, encode, decode and verify announcements. Pure: no I/O, no clock (the
- * caller passes `now`), no libp2p host.
+ * Build, sign, encode and verify announcements (decoding without checks: peek.ts). Pure:
+ * no I/O, no clock (the caller passes `now`), no libp2p host.
  *
  * Signing: Ed25519 over `DOMAIN || payload`, where DOMAIN is the UTF-8 of
  * {@link ANNOUNCEMENT_SIGNING_DOMAIN} followed by one zero byte and `payload` is the
@@ -24,14 +24,13 @@ import { isValidServiceName } from './names.js'
 import { ANNOUNCEMENT_SCHEMA, checkWireFormat } from './wire-format.js'
 import { expiresAt, MAX_CLOCK_SKEW_MS } from './expiry.js'
 import { ignore, reject } from './rejection.js'
+import { decodeRecord, MAX_SIGNED_ANNOUNCEMENT_BYTES, type PeekedAnnouncement } from './peek.js'
 import { checkCarriage } from '../tahoe/carriage.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 export const ANNOUNCEMENT_SIGNING_DOMAIN = '/gossip-introducer/announcement/1'
 const DOMAIN_BYTES = new TextEncoder().encode(`${ANNOUNCEMENT_SIGNING_DOMAIN}\0`)
 
-/** Largest encoded SignedAnnouncement accepted from anyone, checked before decoding. */
-export const MAX_SIGNED_ANNOUNCEMENT_BYTES = 8192
 /** Limits inside one announcement (also enforced when building one). */
 export const MAX_MULTIADDRS = 16
 export const MAX_FIELDS = 32
@@ -51,6 +50,7 @@ export const ED25519_PUBLIC_KEY_BYTES = 32
 export const MIN_TTL_MS = 3_000
 export const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000
 export { clockOffsetMs, expiresAt, MAX_CLOCK_SKEW_MS, originAt } from './expiry.js'
+export { MAX_SIGNED_ANNOUNCEMENT_BYTES } from './peek.js'
 
 /** The content of an announcement before signing; the signer fills in the key. */
 export interface AnnouncementContent {
@@ -272,60 +272,5 @@ export async function openAnnouncement (signed: Uint8Array, options: OpenOptions
     peerId: publisher(),
     multiaddrs,
     fields: Object.freeze(Object.fromEntries(announcement.fields))
-  }
-}
-
-/** What can be read from a record without checking it: enough to tell whether it is news. */
-export interface PeekedAnnouncement {
-  service: string
-  /** The claimed publisher's raw public key (unverified). */
-  publicKey: Uint8Array
-  seqnum: bigint
-  signed: Uint8Array
-  outer: SignedAnnouncement
-  announcement: Announcement
-  /** The peer id of `publicKey`, made once (intake and openAnnouncement both need it); undefined when it is not an Ed25519 key. */
-  publisher(): PeerId | undefined
-}
-
-function decodeRecord (signed: Uint8Array): { outer: SignedAnnouncement, announcement: Announcement } {
-  const outer = SignedAnnouncement.decode(signed)
-  // no decoder limits on multiaddrs and fields: the 8 KiB bound keeps them small, and
-  // their counts are checked after decoding (over-limits), fields by distinct keys
-  return { outer, announcement: Announcement.decode(outer.payload) }
-}
-
-/**
- * Decodes just enough of a record to look it up, without verifying its signature (the
- * costly part); undefined when it does not decode. Never trust what it returns beyond
- * deciding to drop a record as already held or older (an `ignore`, never a `reject`).
- */
-export function peekAnnouncement (signed: Uint8Array): PeekedAnnouncement | undefined {
-  if (signed.byteLength > MAX_SIGNED_ANNOUNCEMENT_BYTES) {
-    return undefined
-  }
-  try {
-    const { outer, announcement } = decodeRecord(signed)
-    let publisher: PeerId | null | undefined
-    return {
-      service: announcement.service,
-      publicKey: announcement.publicKey,
-      seqnum: announcement.seqnum,
-      signed,
-      outer,
-      announcement,
-      publisher: () => {
-        if (publisher === undefined) {
-          try {
-            publisher = peerIdFromPublicKey(publicKeyFromRaw(announcement.publicKey))
-          } catch {
-            publisher = null
-          }
-        }
-        return publisher ?? undefined
-      }
-    }
-  } catch {
-    return undefined
   }
 }

@@ -7,7 +7,8 @@
  * publisher's rate limit; then the offer. Every outcome from the network is counted
  * here, once.
  */
-import { openAnnouncement, peekAnnouncement } from '../announcement/record.js'
+import { peekAnnouncement } from '../announcement/peek.js'
+import { openAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection, ignore, outcomeOf, reject } from '../announcement/rejection.js'
 import { checkAdmission, type ResolvedAdmission } from '../announcement/admission.js'
 import { PublisherRateLimiter, type RateLimit } from '../gossip/rate-limit.js'

@@ -12,7 +12,7 @@
  */
 import { InvalidParametersError, NotStartedError, serviceCapabilities, serviceDependencies, TypedEventEmitter, type AbortOptions, type PeerId, type Startable } from '@libp2p/interface'
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
-import { peekAnnouncement } from '../announcement/record.js'
+import { peekAnnouncement } from '../announcement/peek.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
 import { describeError, GossipSettingsError, InvalidAnnouncementError } from '../errors.js'
 import { checkGossipsubSettings } from '../gossip/settings.js'

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { peekAnnouncement } from '../../src/announcement/record.js'
+import { peekAnnouncement } from '../../src/announcement/peek.js'
 import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
 import { Publisher } from '../../src/introduction/publisher.js'
 import { GuardedStore } from '../../src/introduction/guarded-store.js'
