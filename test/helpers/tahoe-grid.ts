@@ -161,7 +161,9 @@ export async function waitForServers (node: TahoeNode, count: number, timeoutMs 
       return s.length >= count ? s : undefined
     }, timeoutMs, 250)
   } catch (e) {
-    throw new Error(`${(e as Error).message}; node output: ${node.output.slice(-20).join(' | ')}`)
+    // the web API lines are this wait's own polling: what is left says why it did not connect
+    const told = node.output.filter(line => !/ web: \S+ GET /.test(line))
+    throw new Error(`${(e as Error).message}; node output (web requests left out): ${told.slice(-20).join(' | ')}`)
   }
 }
 
