@@ -1,13 +1,14 @@
 /**
  * Sums .cpuprofile files (bench/worker/cpu-profile.ts) by function and by package:
  *   node dist/bench/profile-summary.js <dir> [prefix]
- * Self time only, the profiler's own frames left out; prints the packages and the top 40
- * functions, in ms and % of the busy time.
+ * The profiler's own frames left out; prints the packages and the top 40 functions by
+ * self time, then by total time (a function counted once per sample whose stack holds
+ * it), in ms and % of the busy time.
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
-interface ProfileNode { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number }
+interface ProfileNode { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number, children?: number[] }
 interface Profile { nodes: ProfileNode[], startTime: number, endTime: number, samples: number[], timeDeltas: number[] }
 
 function packageOf (url: string): string {
@@ -23,7 +24,11 @@ if (dir == null) {
   console.error('usage: profile-summary <dir> [prefix]')
   process.exit(1)
 }
+function keyOf ({ callFrame: { functionName, url, lineNumber } }: ProfileNode): string {
+  return `${functionName === '' ? '(anonymous)' : functionName} ${url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, '')}:${lineNumber + 1}`
+}
 const byFn = new Map<string, number>()
+const byFnTotal = new Map<string, number>()
 const byPkg = new Map<string, number>()
 let total = 0
 let wallMs = 0
@@ -31,15 +36,23 @@ for (const file of (await readdir(dir)).filter(f => f.endsWith('.cpuprofile') &&
   const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as Profile
   wallMs += (profile.endTime - profile.startTime) / 1000
   const nodes = new Map(profile.nodes.map(n => [n.id, n]))
+  const parents = new Map<number, number>()
+  for (const n of profile.nodes) {
+    for (const c of n.children ?? []) parents.set(c, n.id)
+  }
   profile.samples.forEach((id, i) => {
     const node = nodes.get(id)
     const dt = (profile.timeDeltas[i] ?? 0) / 1000
     if (node == null) return
-    const { functionName, url, lineNumber } = node.callFrame
+    const { functionName, url } = node.callFrame
     // the profiler's own work (starting and stopping it) is not the window's
     if (functionName === '(idle)' || functionName === '(program)' || url.startsWith('node:inspector')) return
-    const key = `${functionName === '' ? '(anonymous)' : functionName} ${url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, '')}:${lineNumber + 1}`
-    byFn.set(key, (byFn.get(key) ?? 0) + dt)
+    byFn.set(keyOf(node), (byFn.get(keyOf(node)) ?? 0) + dt)
+    const inStack = new Set<string>()
+    for (let at: ProfileNode | undefined = node; at != null; at = nodes.get(parents.get(at.id) ?? -1)) {
+      inStack.add(keyOf(at))
+    }
+    for (const key of inStack) byFnTotal.set(key, (byFnTotal.get(key) ?? 0) + dt)
     const pkg = functionName === '(garbage collector)' ? '(gc)' : packageOf(url)
     byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + dt)
     total += dt
@@ -55,3 +68,5 @@ console.log('\nby package:')
 show(byPkg, 25)
 console.log('\nby function (self):')
 show(byFn, 40)
+console.log('\nby function (total):')
+show(byFnTotal, 40)

@@ -6,11 +6,11 @@
  * public key and a small-order R, which libsodium refuses; noble's verify is cofactored.
  * So that every implementation takes the same records, the checks OpenSSL lacks are made
  * here first, on bytes only; OpenSSL then does the rest as libsodium does (S < L, and the
- * cofactorless equation with R compared byte for byte). Pure. OpenSSL is called through
- * node:crypto with the key as DER (@libp2p/crypto goes through JWK, which costs a base64
- * round trip per key). Its callback form (libuv's thread pool) was tried and measured
- * slower on a loaded 2-core machine: a late joiner took 924 ms against 798 ms, and a
- * burst's publishes 64 s against 40 s.
+ * cofactorless equation with R compared byte for byte). Pure and synchronous. OpenSSL is
+ * called through node:crypto with the key as DER (@libp2p/crypto goes through JWK, which
+ * costs a base64 round trip per key). Intake checks signatures through signatures.ts,
+ * which batches them and runs large batches on worker threads (signature-worker.ts) that
+ * call this same function.
  */
 import { createPublicKey, verify } from 'node:crypto'
 
@@ -84,14 +84,9 @@ export function publicKeyProblem (raw: Uint8Array): string | undefined {
 /**
  * Verifies an Ed25519 signature over `data` by the raw public key `publicKey`, by the
  * protocol's rule: false for a key publicKeyProblem refuses, a signature that is not 64
- * bytes, an R of small order, S >= L, or a signature that does not verify. Never rejects.
- * (A promise, so that an asynchronous implementation, e.g. WebCrypto's, can take its place.)
+ * bytes, an R of small order, S >= L, or a signature that does not verify. Never throws.
  */
-export async function verifyEd25519 (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  return Promise.resolve(verifySync(publicKey, data, signature))
-}
-
-function verifySync (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyEd25519Now (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
   if (publicKeyProblem(publicKey) != null || signature.byteLength !== 64 ||
     hasSmallOrder(signature.subarray(0, 32)) || !isCanonicalScalar(signature.subarray(32))) {
     return false

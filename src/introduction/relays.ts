@@ -3,7 +3,9 @@
  * rather than at the next anti-entropy round or the publisher's next refresh. They are
  * paced (RELAYS_PER_SECOND), so that a node that learns many records at once (a healed
  * partition) does not queue them all on gossipsub's streams in one go; the queue is
- * bounded (MAX_PENDING_SYNC_RELAYS), and what it drops anti-entropy repairs.
+ * bounded (MAX_PENDING_SYNC_RELAYS), and what it drops anti-entropy repairs. A record is
+ * not relayed when the peer that synced it to us is the topic's only subscriber we know:
+ * it has the record, so a late joiner connected to one node sends nothing back.
  *
  * The one special case relays need lives here too: when a gossip copy of a relayed record
  * reaches gossipsub before our own publish, gossipsub refuses our publish as a duplicate,
@@ -15,7 +17,7 @@ import { fastMessageId } from '../gossip/message-id.js'
 import { serviceTopic } from '../gossip/topic.js'
 import { MAX_PENDING_SYNC_RELAYS, RELAYS_PER_SECOND } from './constants.js'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Logger, Startable } from '@libp2p/interface'
+import type { Logger, PeerId, Startable } from '@libp2p/interface'
 
 /** Relays go out in batches this often. */
 const RELAY_TICK_MS = 50
@@ -23,10 +25,12 @@ const RELAY_TICK_MS = 50
 export class SyncRelays implements Startable {
   /** Message ids of relayed records, oldest first. */
   private readonly relayed = new Set<string>()
-  private queue: Array<{ data: Uint8Array, service: string }> = []
+  private queue: Array<{ data: Uint8Array, service: string, from: PeerId }> = []
   private timer?: ReturnType<typeof setTimeout>
   private started = false
   dropped = 0
+  /** Relays left out because no subscriber but the record's sender would get them. */
+  unneeded = 0
 
   constructor (private readonly pubsub: GossipSub, private readonly grid: string, private readonly log: Logger) {}
 
@@ -41,12 +45,12 @@ export class SyncRelays implements Startable {
     this.queue = []
   }
 
-  /** Queues a record (exact bytes) for its service's topic; never throws. */
-  relay (data: Uint8Array, service: string): void {
+  /** Queues a record (exact bytes) that `from` synced to us, for its service's topic; never throws. */
+  relay (data: Uint8Array, service: string, from: PeerId): void {
     if (!this.started) {
       return
     }
-    this.queue.push({ data, service })
+    this.queue.push({ data, service, from })
     if (this.queue.length > MAX_PENDING_SYNC_RELAYS) {
       this.queue.shift()
       this.dropped++
@@ -62,12 +66,17 @@ export class SyncRelays implements Startable {
   private readonly drain = (): void => {
     this.timer = undefined
     const batch = this.queue.splice(0, Math.max(1, Math.round(RELAYS_PER_SECOND * RELAY_TICK_MS / 1000)))
-    for (const { data, service } of batch) {
+    for (const { data, service, from } of batch) {
+      const topic = serviceTopic(this.grid, service)
+      if (this.pubsub.getSubscribers(topic).every(peer => peer.equals(from))) {
+        this.unneeded++
+        continue
+      }
       this.relayed.add(fastMessageId({ data }))
       if (this.relayed.size > MAX_PENDING_SYNC_RELAYS) {
         this.relayed.delete(this.relayed.values().next().value as string)
       }
-      this.pubsub.publish(serviceTopic(this.grid, service), data).catch((err: unknown) => {
+      this.pubsub.publish(topic, data).catch((err: unknown) => {
         this.log('relaying a synced %s record: %s', service, describeError(err))
       })
     }

@@ -55,7 +55,7 @@ export class SyncRecords {
       const a = result.peer.record.announcement
       const age = ageMs ?? Math.max(0, this.init.now() - a.issuedAtMs)
       if (age < relayMaxAgeMs(a.ttlMs, this.init.introducer)) {
-        this.relays.relay(data, a.service)
+        this.relays.relay(data, a.service, peer)
       }
     }
     return true

@@ -89,12 +89,26 @@ async function writeRecords (frames: FrameStream, init: TransferInit): Promise<n
 async function readRecords (frames: FrameStream, init: TransferInit): Promise<number> {
   const wanted = new Set(init.toReceive.map(item => digestKey(item.digest)))
   let received = 0
+  // a frame's records are taken together (so their signatures are checked as one batch,
+  // announcement/signatures.ts), and while the frame before is still being taken: at most
+  // two frames are held, and the next is read only when the older of them is done. Once
+  // onRecord has thrown, no later frame is started.
+  let taking: Promise<unknown> = Promise.resolve()
+  let failure: { err: unknown } | undefined
+  const take = async ({ record, ageMs }: Sync2Record): Promise<void> => {
+    try {
+      await init.onRecord(record, ageMs)
+    } catch (err) {
+      failure ??= { err }
+      throw err
+    }
+  }
   while (true) {
     const frame = decodeFrame(Sync2Records, await frames.read(init), { records: MAX_SYNC2_RECORDS_PER_FRAME }, 'records')
     if (!frame.done && frame.records.length === 0) {
       throw new SyncProtocolError('a records frame with no records that is not the last')
     }
-    for (const { record, ageMs } of frame.records) {
+    for (const { record } of frame.records) {
       if (record.byteLength > MAX_SIGNED_ANNOUNCEMENT_BYTES) {
         throw new SyncProtocolError(`a record of ${record.byteLength} bytes, limit ${MAX_SIGNED_ANNOUNCEMENT_BYTES}`)
       }
@@ -102,9 +116,17 @@ async function readRecords (frames: FrameStream, init: TransferInit): Promise<nu
         throw new SyncProtocolError('a record that reconciliation did not ask for, or one sent twice')
       }
       received++
-      await init.onRecord(record, ageMs)
     }
+    if (failure != null) {
+      throw failure.err
+    }
+    const current = Promise.all(frame.records.map(take))
+    // handled here so that a frame still being taken when a later one fails is no unhandled rejection
+    current.catch(() => {})
+    await taking
+    taking = current
     if (frame.done) {
+      await taking
       return received
     }
   }

@@ -5,12 +5,16 @@
  * @libp2p/crypto alone answers in Node (OpenSSL behind node:crypto): where the two
  * differ, verifyEd25519's own checks make the difference, and the test shows that they
  * are needed. The vectors are in helpers/ed25519-vectors.ts (and protocol.md §14.8).
+ * verifyEd25519 (signatures.ts) must give the same answers alone (checked on this
+ * thread) and in a batch (checked on worker threads and this one).
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { hasSmallOrder, isCanonicalPoint, isCanonicalScalar, publicKeyProblem, verifyEd25519 } from '../../src/announcement/ed25519.js'
+import { hasSmallOrder, isCanonicalPoint, isCanonicalScalar, publicKeyProblem, verifyEd25519Now } from '../../src/announcement/ed25519.js'
 import { openAnnouncement } from '../../src/announcement/record.js'
+import { packChecks, unpackChecks } from '../../src/announcement/signature-pack.js'
+import { CHUNK_CHECKS, INLINE_CHECKS, signatureChecksMade, verifyEd25519 } from '../../src/announcement/signatures.js'
 import { AnnouncementRejection } from '../../src/announcement/rejection.js'
 import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
 import { announcementFields, key, T0 } from '../helpers/records.js'
@@ -22,10 +26,31 @@ describe('Ed25519 verification rule', () => {
   for (const [what, pk, sig, msg, rule, openssl] of ED25519_VECTORS) {
     it(`${what}: ${rule ? 'valid' : 'invalid'}${rule !== openssl ? ` (OpenSSL alone: ${openssl ? 'valid' : 'invalid'})` : ''}`, async () => {
       const message = new TextEncoder().encode(msg)
+      assert.equal(verifyEd25519Now(bytes(pk), message, bytes(sig)), rule)
       assert.equal(await verifyEd25519(bytes(pk), message, bytes(sig)), rule)
       assert.equal(await publicKeyFromRaw(bytes(pk)).verify(message, bytes(sig)), openssl)
     })
   }
+
+  it('gives the same answers for a batch, checked on worker threads and this one, in order', async () => {
+    const copies = Math.ceil((2 * CHUNK_CHECKS + 1) / ED25519_VECTORS.length)
+    const batch = Array.from({ length: copies }, () => ED25519_VECTORS).flat()
+    assert.ok(batch.length > INLINE_CHECKS)
+    const before = signatureChecksMade()
+    const answers = await Promise.all(batch.map(async ([, pk, sig, msg]) => verifyEd25519(bytes(pk), new TextEncoder().encode(msg), bytes(sig))))
+    assert.deepEqual(answers, batch.map(([, , , , rule]) => rule))
+    const after = signatureChecksMade()
+    assert.equal(after.onWorkers - before.onWorkers + after.here - before.here, batch.length)
+    assert.ok(after.onWorkers - before.onWorkers >= CHUNK_CHECKS, `at least a chunk on the workers (${after.onWorkers - before.onWorkers})`)
+  })
+
+  it('packs checks for a worker and unpacks them unchanged, refusing lengths that do not add up', () => {
+    const checks = [[bytes(KEY), new Uint8Array(0), bytes(ID + ZERO)], [new Uint8Array(31), Uint8Array.of(1, 2, 3), new Uint8Array(64)]] as const
+    assert.deepEqual(unpackChecks(packChecks(checks)), checks)
+    const packed = packChecks(checks)
+    assert.throws(() => unpackChecks({ lengths: packed.lengths.subarray(1), bytes: packed.bytes }), /three per check/)
+    assert.throws(() => unpackChecks({ lengths: packed.lengths, bytes: packed.bytes.subarray(1) }), /add up to more than/)
+  })
 
   it('classifies keys: canonical, small order, and what publicKeyProblem says', () => {
     assert.equal(publicKeyProblem(bytes(KEY)), undefined)

@@ -76,7 +76,10 @@ describe('subscriptions', () => {
   })
 
   it('accepts one gossip copy of a record it took by sync and relayed, so that copy is forwarded', async () => {
-    const [node, peer] = await Promise.all([StubNode.create(), StubNode.create()])
+    const [node, peer, source] = await Promise.all([StubNode.create(), StubNode.create(), StubNode.create()])
+    // peer may lack what source synced to us, so it is relayed
+    StubNode.link(node, peer, false)
+    peer.pubsub.subscribe(TOPIC)
     const log = defaultLogger().forComponent('test')
     const table = new PeerTable()
     const followed = new FollowedServices()
@@ -88,7 +91,7 @@ describe('subscriptions', () => {
     subscriptions.afterStart()
     const record = await signed(peer.privateKey, { issuedAtMs: Date.now() })
     await intake.ingest(record.signed, { via: 'sync', from: peer.peerId })
-    relays.relay(record.signed, 'upload_storage')
+    relays.relay(record.signed, 'upload_storage', source.peerId)
     await waitFor('the relay to go out (paced)', () => node.pubsub.published.length === 1, 2000)
     const validator = node.pubsub.topicValidators.get(TOPIC)
     assert.ok(validator != null)
@@ -97,5 +100,26 @@ describe('subscriptions', () => {
     assert.equal(await validator(peer.peerId, message), TopicValidatorResult.Ignore, 'later copies are duplicates')
     subscriptions.stop()
     relays.stop()
+  })
+
+  it('relays a synced record only when a subscriber other than its sender may lack it', async () => {
+    const [node, sender, other] = await Promise.all([StubNode.create(), StubNode.create(), StubNode.create()])
+    StubNode.link(node, sender)
+    node.pubsub.subscribe(TOPIC)
+    sender.pubsub.subscribe(TOPIC)
+    await waitFor('the sender to be seen subscribed', () => node.pubsub.getSubscribers(TOPIC).some(p => p.equals(sender.peerId)), 2000)
+    const relays = new SyncRelays(node.pubsub as never, 'test', defaultLogger().forComponent('test'))
+    relays.start()
+    try {
+      const fromSender = await signed(sender.privateKey, { issuedAtMs: Date.now() })
+      const fromOther = await signed(other.privateKey, { issuedAtMs: Date.now() })
+      relays.relay(fromSender.signed, 'upload_storage', sender.peerId)
+      relays.relay(fromOther.signed, 'upload_storage', other.peerId)
+      await waitFor('the second relay to go out', () => node.pubsub.published.length === 1, 2000)
+      assert.deepEqual(node.pubsub.published[0].data, fromOther.signed, 'the sender\'s own record is not sent back to it')
+      assert.equal(relays.unneeded, 1)
+    } finally {
+      relays.stop()
+    }
   })
 })

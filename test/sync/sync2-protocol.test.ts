@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { streamPair } from '@libp2p/utils'
 import { answerSync2, initiateSync2, SYNC2_PROTOCOL, type Sync2Summary } from '../../src/sync/sync2-protocol.js'
+import { FIRST_FRAME_RECORDS } from '../../src/sync/sync2-transfer.js'
 import { Prng } from '../fuzz/fuzz-kit.js'
 import { ageOf, applied, makeRecord, newerRecord, sideOptions, type Held } from '../helpers/sync2.js'
 import { NodeSet } from '../helpers/nodes.js'
@@ -117,15 +118,16 @@ describe('sync 2.0.0 over a stream pair', () => {
     assert.equal(value(rb).recordsReceived, 18)
   })
 
-  it('a throwing onRecord aborts the exchange: no record is taken after it', async () => {
+  it('a throwing onRecord aborts the exchange: its frame\'s records are taken together, no later frame is', async () => {
     const rng = new Prng(26)
-    const held = Array.from({ length: 5 }, () => makeRecord(rng, 'upload_storage'))
+    // frames of FIRST_FRAME_RECORDS, then twice that: two frames
+    const held = Array.from({ length: FIRST_FRAME_RECORDS + 5 }, () => makeRecord(rng, 'upload_storage'))
     let calls = 0
     const taking = sideOptions([], SERVICES, { onRecord: () => { calls++; throw new Error('ingest failed') } })
     const [ra] = await exchange(taking, sideOptions(held, SERVICES))
     assert.equal(ra.status, 'rejected')
     assert.match((ra.reason as Error).message, /ingest failed/)
-    assert.equal(calls, 1)
+    assert.equal(calls, FIRST_FRAME_RECORDS)
     // (the sender may already have written everything and finished: its side succeeded)
   })
 

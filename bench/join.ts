@@ -1,0 +1,123 @@
+/**
+ * A late join between two nodes, without the grid: a holder in a child process carries
+ * `--m` records of distinct publishers (published through publishSigned, as the grid's
+ * injector does), and a fresh joiner here dials it and is timed until it holds them all.
+ * Repeats `--runs` times with a new joiner each time. This isolates the joiner's
+ * per-record cost (decode, check, table, relays) from the grid's load; `npm run bench`
+ * is the figure the issues quote. BENCH_JOIN_PROFILE=<dir> writes a CPU profile of
+ * each join (bench/worker/cpu-profile.ts).
+ *
+ *   node dist/bench/join.js --m=1000 --runs=5
+ */
+import { fork } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createNode, DEFAULT_ANNOUNCEMENT_TTL_MS, UPLOAD_STORAGE } from '../src/index.js'
+import { signAnnouncement } from '../src/announcement/record.js'
+import { BENCH_GRID } from './protocol.js'
+import { CpuProfile } from './worker/cpu-profile.js'
+
+const JOIN_TIMEOUT_MS = 30_000
+/** One for all joins (or the holder's), so that each window gets its own file. */
+const profile = CpuProfile.fromEnv('BENCH_JOIN_PROFILE')
+
+function flag (name: string, dflt: number, max: number): number {
+  const arg = process.argv.find(a => a.startsWith(`--${name}=`))
+  const v = arg == null ? dflt : Number(arg.slice(name.length + 3))
+  if (!Number.isInteger(v) || v < 1 || v > max) {
+    throw new Error(`--${name} must be a whole number from 1 to ${max}, not ${arg}`)
+  }
+  return v
+}
+
+async function holder (m: number): Promise<void> {
+  const node = await createNode({ grid: BENCH_GRID, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const addr = multiaddr('/ip4/127.0.0.1/tcp/1')
+  for (let i = 0; i < m; i++) {
+    const key = await generateKeyPair('Ed25519')
+    const record = await signAnnouncement({
+      grid: BENCH_GRID,
+      service: UPLOAD_STORAGE,
+      seqnum: 1n,
+      nonce: randomBytes(16),
+      issuedAtMs: Date.now(),
+      ttlMs: DEFAULT_ANNOUNCEMENT_TTL_MS,
+      nickname: '',
+      version: 'gossip-introducer/bench',
+      permutationSeed: new Uint8Array(),
+      multiaddrs: [addr],
+      readonly: false,
+      fields: {},
+      withdrawn: false
+    }, key)
+    await node.introducer.publishSigned(record.signed)
+  }
+  // BENCH_JOIN_PROFILE: the holder's side of each join too, from the connection to its close
+  if (profile != null) {
+    node.libp2p.addEventListener('connection:open', () => { void profile.start() })
+    node.libp2p.addEventListener('connection:close', () => { void profile.stop('holder') })
+  }
+  process.send?.({ addr: node.libp2p.getMultiaddrs()[0].toString(), held: node.introducer.getPeers(UPLOAD_STORAGE).length })
+  process.on('disconnect', () => { void node.stop().then(() => process.exit(0)) })
+}
+
+async function joinOnce (addr: string, target: number): Promise<{ dialMs: number, firstMs: number | null, allMs: number | null }> {
+  const node = await createNode({ grid: BENCH_GRID, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  try {
+    let held = 0
+    let first: number | null = null
+    let done: number | null = null
+    const reached = new Promise<void>(resolve => {
+      node.introducer.addEventListener('peer:added', (evt) => {
+        if (evt.detail.service !== UPLOAD_STORAGE) return
+        first ??= Date.now()
+        if (++held >= target) {
+          done ??= Date.now()
+          resolve()
+        }
+      })
+    })
+    await profile?.start()
+    const t0 = Date.now()
+    await node.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(JOIN_TIMEOUT_MS) })
+    const dialled = Date.now()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([reached, new Promise<void>(resolve => { timer = setTimeout(resolve, JOIN_TIMEOUT_MS) })])
+    clearTimeout(timer)
+    await profile?.stop('join')
+    return { dialMs: dialled - t0, firstMs: first == null ? null : first - t0, allMs: done == null ? null : done - t0 }
+  } finally {
+    await node.stop()
+  }
+}
+
+async function main (): Promise<void> {
+  if (process.argv.includes('--holder')) {
+    await holder(flag('m', 1000, 20_000))
+    return
+  }
+  const m = flag('m', 1000, 20_000)
+  const runs = flag('runs', 5, 50)
+  const child = fork(fileURLToPath(import.meta.url), ['--holder', `--m=${m}`], { stdio: 'inherit' })
+  try {
+    const ready = await new Promise<{ addr: string, held: number }>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error('the holder did not start within 120 s')) }, 120_000)
+      child.once('message', (msg) => { clearTimeout(timer); resolve(msg as { addr: string, held: number }) })
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the holder exited (${code})`)) })
+    })
+    const all: number[] = []
+    for (let r = 0; r < runs; r++) {
+      const res = await joinOnce(ready.addr, ready.held)
+      console.log(`join ${r + 1}/${runs}: dial ${res.dialMs} ms, first entry ${res.firstMs ?? '-'} ms, all ${ready.held} ${res.allMs ?? 'not'} ms`)
+      if (res.allMs != null) all.push(res.allMs)
+    }
+    all.sort((a, b) => a - b)
+    console.log(`median ${all[Math.floor(all.length / 2)]} ms, worst ${all[all.length - 1]} ms (${all.length}/${runs} joined)`)
+  } finally {
+    child.disconnect()
+  }
+}
+
+await main()

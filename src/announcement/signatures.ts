@@ -1,0 +1,122 @@
+/**
+ * Signature checks for intake, batched. Checks asked for in one turn of the event loop
+ * (a sync frame's records are taken together, see sync2-transfer.ts) are made together:
+ * up to INLINE_CHECKS here and at once, as for a gossip message; more are cut into chunks
+ * of CHUNK_CHECKS, which worker threads (piscina, running signature-worker.ts) and this
+ * thread share: the workers take chunks from the front, at most two each at a time, and
+ * this thread takes one from the back on each turn of its event loop while any wait. So
+ * a late joiner's thousand checks (OpenSSL: ~0.2 ms each on the bench machine) run
+ * beside the rest of its intake instead of before it. The rule is ed25519.ts's either
+ * way. A chunk the pool cannot take (a worker gone) is checked here, so a check never
+ * fails for want of a thread.
+ */
+import { availableParallelism } from 'node:os'
+import { Piscina } from 'piscina'
+import { verifyEd25519Now } from './ed25519.js'
+import { packChecks, type SignatureCheck } from './signature-pack.js'
+
+/** A batch of at most this many checks is made on the calling thread. */
+export const INLINE_CHECKS = 4
+/** Checks per chunk: small, so that answers flow back while the rest are checked, and this thread is never long away from its other work. */
+export const CHUNK_CHECKS = 16
+/** Chunks waiting at most (CHUNK_CHECKS each); past this, checks are made here at once. */
+export const MAX_WAITING_CHUNKS = 1024
+/** Chunks each worker thread holds at most: one checked, one ready. */
+const CHUNKS_PER_THREAD = 2
+
+interface Pending {
+  check: SignatureCheck
+  resolve: (valid: boolean) => void
+}
+
+let pending: Pending[] = []
+const waiting: Pending[][] = []
+let onWorkers = 0
+let turn: ReturnType<typeof setImmediate> | undefined
+let pool: Piscina | undefined
+const made = { here: 0, onWorkers: 0 }
+
+/** How many checks this process has made on its own thread and on the workers. */
+export function signatureChecksMade (): { here: number, onWorkers: number } {
+  return { ...made }
+}
+
+/** Starts the worker threads now (a node does as it starts), so a first large batch does not wait for them. */
+export function prepareSignatureWorkers (): Piscina {
+  pool ??= new Piscina({
+    filename: new URL('./signature-worker.js', import.meta.url).href,
+    // one thread stays (idle threads do not keep the process alive); on 2 cores, 1 thread
+    minThreads: 1,
+    maxThreads: Math.max(1, availableParallelism() - 1),
+    idleTimeout: 30_000
+  })
+  return pool
+}
+
+/**
+ * Whether `signature` is a valid Ed25519 signature of `data` by the raw key `publicKey`,
+ * by the protocol's rule (ed25519.ts verifyEd25519Now). Never rejects.
+ */
+export async function verifyEd25519 (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  return new Promise(resolve => {
+    if (pending.push({ check: [publicKey, data, signature], resolve }) === 1) {
+      queueMicrotask(flush)
+    }
+  })
+}
+
+function flush (): void {
+  const batch = pending
+  pending = []
+  if (batch.length <= INLINE_CHECKS || waiting.length >= MAX_WAITING_CHUNKS) {
+    checkHere(batch)
+    return
+  }
+  for (let i = 0; i < batch.length; i += CHUNK_CHECKS) {
+    waiting.push(batch.slice(i, i + CHUNK_CHECKS))
+  }
+  dispatch()
+}
+
+/** Hands chunks to the workers while they have room, and takes one here on the next turn while any wait. */
+function dispatch (): void {
+  const workers = prepareSignatureWorkers()
+  while (onWorkers < CHUNKS_PER_THREAD * workers.options.maxThreads && waiting.length > 0) {
+    const chunk = waiting.shift() as Pending[]
+    onWorkers++
+    void offload(workers, chunk).finally(() => {
+      onWorkers--
+      dispatch()
+    })
+  }
+  if (waiting.length > 0) {
+    turn ??= setImmediate(() => {
+      turn = undefined
+      const chunk = waiting.pop()
+      if (chunk != null) {
+        checkHere(chunk)
+        dispatch()
+      }
+    })
+  }
+}
+
+function checkHere (batch: readonly Pending[]): void {
+  for (const { check, resolve } of batch) {
+    resolve(verifyEd25519Now(...check))
+  }
+  made.here += batch.length
+}
+
+async function offload (workers: Piscina, chunk: readonly Pending[]): Promise<void> {
+  let answers: Uint8Array
+  try {
+    const packed = packChecks(chunk.map(p => p.check))
+    answers = await workers.run(packed, { transferList: [packed.lengths.buffer, packed.bytes.buffer] })
+  } catch {
+    checkHere(chunk)
+    return
+  }
+  made.onWorkers += chunk.length
+  chunk.forEach(({ resolve }, i) => { resolve(answers[i] === 1) })
+}
