@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { EventLog } from './event-log.js'
 import type { NodeStatus, Mode } from './protocol.js'
-import { NodeHandle, type ProcessGroup, type Role, type WorkerProcess } from './worker-client.js'
+import { DEFAULT_TUNING, NodeHandle, type NodeTuning, type ProcessGroup, type Role, type WorkerProcess } from './worker-client.js'
 
 /** Nodes starting at once. */
 const START_CONCURRENCY = 4
@@ -48,7 +48,7 @@ export class Grid {
   private readonly extra: WorkerProcess[] = []
   private nextExtraIndex: number
 
-  constructor (readonly mode: Mode, private readonly group: ProcessGroup, private readonly n: number, private readonly nodesPerProcess: number) {
+  constructor (readonly mode: Mode, private readonly group: ProcessGroup, private readonly n: number, private readonly nodesPerProcess: number, private readonly tuning: NodeTuning = DEFAULT_TUNING) {
     this.nextExtraIndex = n
   }
 
@@ -68,7 +68,7 @@ export class Grid {
     const spawn = async (i: number): Promise<number> => {
       const p = placement[i]
       this.processes[p] ??= this.group.spawn((node, key, t) => { this.events.record(node, key, t) })
-      const { node, startMs } = await NodeHandle.start(this.processes[p], i, this.mode, i < introducers ? 'introducer' : 'node')
+      const { node, startMs } = await NodeHandle.start(this.processes[p], i, this.mode, i < introducers ? 'introducer' : 'node', this.tuning)
       this.nodes[i] = node
       return startMs
     }
@@ -138,7 +138,7 @@ export class Grid {
   async startExtra (role: Role): Promise<NodeHandle> {
     const proc = this.group.spawn((node, key, t) => { this.events.record(node, key, t) })
     this.extra.push(proc)
-    const { node } = await NodeHandle.start(proc, this.nextExtraIndex++, 'ours', role)
+    const { node } = await NodeHandle.start(proc, this.nextExtraIndex++, 'ours', role, this.tuning)
     return node
   }
 

@@ -29,6 +29,10 @@ export interface Options {
   floodNice: number
   /** Nodes hosted by one worker process (1: every node in its own process). */
   nodesPerProcess: number
+  /** Ours nodes' anti-entropy interval (0: the library's default). */
+  antiEntropyMs: number
+  /** Ours nodes' ping interval (0: the library's default). */
+  pingMs: number
   out: string
   json: boolean
 }
@@ -62,7 +66,9 @@ const INTS: Array<{ key: IntOption, flag: string, dflt: number, min: number, max
   { key: 'floodRate', flag: 'flood-rate', dflt: 2000, min: 10, max: 50_000, doc: 'attacker messages per second' },
   { key: 'floodTargets', flag: 'flood-targets', dflt: 5, min: 1, max: 50, doc: 'nodes the attacker connects to' },
   { key: 'floodNice', flag: 'flood-nice', dflt: 0, min: 0, max: 19, doc: "the attacker's nice value" },
-  { key: 'nodesPerProcess', flag: 'nodes-per-process', dflt: 1, min: 1, max: 200, doc: 'nodes per worker process' }
+  { key: 'nodesPerProcess', flag: 'nodes-per-process', dflt: 1, min: 1, max: 200, doc: 'nodes per worker process' },
+  { key: 'antiEntropyMs', flag: 'anti-entropy-ms', dflt: 0, min: 0, max: 600_000, doc: "ours nodes' anti-entropy interval (0: the default)" },
+  { key: 'pingMs', flag: 'ping-ms', dflt: 0, min: 0, max: 3_600_000, doc: "ours nodes' connection ping interval (0: the default)" }
 ]
 const STRINGS = { grids: 'grids', out: 'out', json: 'json' } as const
 const DEFAULT_OUT = 'bench/results/latest.json'
@@ -129,6 +135,8 @@ export function parseOptions (argv: string[], env: NodeJS.ProcessEnv): Options {
     floodTargets: int('floodTargets'),
     floodNice: int('floodNice'),
     nodesPerProcess: int('nodesPerProcess'),
+    antiEntropyMs: int('antiEntropyMs'),
+    pingMs: int('pingMs'),
     out: get(STRINGS.out) ?? DEFAULT_OUT,
     json: json === 'true' || json === '1'
   }

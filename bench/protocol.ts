@@ -48,7 +48,7 @@ export const processCommands = {
    * use it); `attacker`: an ours node whose own key signs the flood.
    */
   addNode: {
-    args: z.object({ index: int.min(0), mode: z.enum(MODES), introducer: z.boolean(), attacker: z.boolean() }),
+    args: z.object({ index: int.min(0), mode: z.enum(MODES), introducer: z.boolean(), attacker: z.boolean(), antiEntropyMs: int.min(0), pingMs: int.min(0) }),
     result: z.object({ peerId: z.string(), addrs: z.array(z.string()), rss: z.number(), startMs: z.number() })
   },
   idleStart: { args: empty, result: nothing },

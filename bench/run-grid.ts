@@ -1,7 +1,8 @@
 /**
  * One grid, start to stop: start and connect N nodes, then the phases in order: idle
  * window, propagation rounds, burst (ours --runs times; raw once: it has no repair, so
- * one run shows what it loses), and for ours late joiners, the flood and graceful leaves. Every process is stopped at the end, whatever happened.
+ * one run shows what it loses) and an idle window after it, and for ours late joiners,
+ * the flood and graceful leaves. Every process is stopped at the end, whatever happened.
  */
 import { loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -25,7 +26,7 @@ export interface Sizes { record: number, burst: number }
 const readyTimeoutMs = (n: number): number => Math.max(30_000, 60 * n)
 
 export async function runGrid (mode: Mode, opts: Options, plan: number[][], placement: number[], sizes: Sizes, group: ProcessGroup, log: (s: string) => void): Promise<GridResult> {
-  const grid = new Grid(mode, group, opts.n, opts.nodesPerProcess)
+  const grid = new Grid(mode, group, opts.n, opts.nodesPerProcess, { antiEntropyMs: opts.antiEntropyMs, pingMs: opts.pingMs })
   const errors: string[] = []
   const random = rng(opts.seed + 17)
   const loadStart = loadavg()
@@ -92,9 +93,14 @@ export async function runGrid (mode: Mode, opts: Options, plan: number[][], plac
       if (mode === 'ours' && result.burst != null) {
         sizes.burst = result.burst.payloadBytes
       }
+      // before the late joiners, so that they join a grid that holds the burst and is
+      // quiet again, not one still relaying it
+      log(`${mode}: idle window ${opts.idleMs} ms after the burst`)
+      result.idleAfterBurst = await idleWindow(grid, opts.idleMs)
     }
 
     if (mode === 'ours') {
+      log(`${mode}: load average before the late joiners ${loadavg().map(l => l.toFixed(1)).join('/')}`)
       result.lateJoin = await lateJoiners(grid, opts.lateJoiners, injector, random, errors, log)
       if (opts.floodRounds > 0) {
         const publisher = publishers.slice(opts.leaves).find(w => w.alive) ??
@@ -102,10 +108,6 @@ export async function runGrid (mode: Mode, opts: Options, plan: number[][], plac
         result.flood = await floodPhase(grid, opts, publisher, random, log)
       }
       result.leave = await gracefulLeaves(grid, publishers.slice(0, opts.leaves), log)
-    }
-    if (opts.m > 0) {
-      log(`${mode}: idle window ${opts.idleMs} ms after the burst`)
-      result.idleAfterBurst = await idleWindow(grid, opts.idleMs)
     }
     result.loadavg.end = loadavg()
     return result

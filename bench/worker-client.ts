@@ -20,6 +20,14 @@ const EXIT_WAIT_MS = 3000
 
 export type Role = 'introducer' | 'node' | 'joiner' | 'attacker'
 
+/** Settings of ours nodes the bench may change (0: the library's default). */
+export interface NodeTuning {
+  antiEntropyMs: number
+  pingMs: number
+}
+
+export const DEFAULT_TUNING: NodeTuning = { antiEntropyMs: 0, pingMs: 0 }
+
 /** Receives a worker's events: node index, key, Date.now() at the worker. */
 export type EventSink = (node: number, key: string, t: number) => void
 
@@ -142,8 +150,8 @@ export class NodeHandle {
   }
 
   /** Starts node `index` in `proc`. */
-  static async start (proc: WorkerProcess, index: number, mode: Mode, role: Role): Promise<{ node: NodeHandle, startMs: number }> {
-    const res = await proc.call('addNode', { index, mode, introducer: role === 'introducer', attacker: role === 'attacker' }, 60_000)
+  static async start (proc: WorkerProcess, index: number, mode: Mode, role: Role, tuning: NodeTuning = DEFAULT_TUNING): Promise<{ node: NodeHandle, startMs: number }> {
+    const res = await proc.call('addNode', { index, mode, introducer: role === 'introducer', attacker: role === 'attacker', ...tuning }, 60_000)
     const node = new NodeHandle(index, role, proc)
     node.peerId = res.peerId
     node.addrs = res.addrs.map(a => a.includes('/p2p/') ? a : `${a}/p2p/${res.peerId}`)

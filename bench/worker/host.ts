@@ -54,7 +54,7 @@ export class WorkerHost {
     this.mode = args.mode
     if (args.mode === 'ours') {
       const { OursNode } = await import('./ours-node.js')
-      node = await OursNode.create(args.index, emit, args.introducer, args.attacker)
+      node = await OursNode.create(args.index, emit, args.introducer, args.attacker, args)
     } else {
       node = await RawNode.create(args.index, emit, args.introducer)
     }

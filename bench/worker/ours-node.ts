@@ -14,6 +14,7 @@ import { createNode, DEFAULT_ANNOUNCEMENT_TTL_MS, UPLOAD_STORAGE, type Introduce
 import { signAnnouncement } from '../../src/announcement/record.js'
 import { BENCH_GRID, type NodeArgs, type NodeResults, type NodeStatus } from '../protocol.js'
 import { BenchNode, gossipsubInternals, type Emit } from './bench-node.js'
+import type { NodeTuning } from '../worker-client.js'
 import { Flood, NONCE_BYTES } from './flood.js'
 import { publishBurst } from './publish-burst.js'
 
@@ -57,10 +58,17 @@ export class OursNode extends BenchNode {
     intro.addEventListener('peer:expired', gone)
   }
 
-  /** `attacker`: the node's own key is kept to sign flood records. */
-  static async create (index: number, emit: Emit, introducer: boolean, attacker: boolean): Promise<OursNode> {
+  /** `attacker`: the node's own key is kept to sign flood records. `tuning`: 0 keeps a default. */
+  static async create (index: number, emit: Emit, introducer: boolean, attacker: boolean, tuning: NodeTuning): Promise<OursNode> {
     const attackerKey = attacker ? await generateKeyPair('Ed25519') : undefined
-    const node = await createNode({ grid: BENCH_GRID, introducer, listen: ['/ip4/127.0.0.1/tcp/0'], privateKey: attackerKey })
+    const node = await createNode({
+      grid: BENCH_GRID,
+      introducer,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      privateKey: attackerKey,
+      antiEntropyIntervalMs: tuning.antiEntropyMs > 0 ? tuning.antiEntropyMs : undefined,
+      pingIntervalMs: tuning.pingMs > 0 ? tuning.pingMs : undefined
+    })
     return new OursNode(index, emit, node, attackerKey)
   }
 
