@@ -34,6 +34,20 @@ export const DEFAULT_PING_INTERVAL_MS = 30_000
 /** The range `pingIntervalMs` may take. */
 export const PING_INTERVAL_RANGE_MS = { min: 1000, max: 3_600_000 } as const
 
+/**
+ * The least time a ping is given before its connection is closed (libp2p's adaptive
+ * timeout may give more, never less). libp2p's own floor is 5 s: a node whose event loop
+ * stalls longer than that (a burst of signature checks, many nodes in one process) lost
+ * its connections, and redialling them cost more of the same CPU. In a 1000-node bench on
+ * 2 cores, 2 723 of about 5 000 dials failed in the second pass with pings (60 s apart),
+ * 81 with none (docs/scaling.md).
+ */
+export const DEFAULT_PING_TIMEOUT_MS = 20_000
+/** The range `pingTimeoutMs` may take. */
+export const PING_TIMEOUT_RANGE_MS = { min: 1000, max: 600_000 } as const
+/** libp2p's ceiling on the adaptive ping timeout, kept unless the floor is above it. */
+const PING_TIMEOUT_MAX_MS = 60_000
+
 export interface StorageOptions {
   /** Offer storage: announce `upload_storage` and `download_storage`. */
   enabled: boolean
@@ -79,6 +93,8 @@ export interface NodeOptions extends Omit<IntroductionInit, 'services'> {
   connections?: ConnectionSlotsInit
   /** How often each connection is pinged; one whose ping fails is closed. @default DEFAULT_PING_INTERVAL_MS */
   pingIntervalMs?: number
+  /** The least time a ping is given before its connection is closed. @default DEFAULT_PING_TIMEOUT_MS */
+  pingTimeoutMs?: number
 }
 
 export interface IntroducerNode {
@@ -110,10 +126,9 @@ function checkStorage (storage: StorageOptions | undefined): void {
   }
 }
 
-function checkPingInterval (ms: number | undefined): void {
-  const { min, max } = PING_INTERVAL_RANGE_MS
+function checkRange (name: string, ms: number | undefined, { min, max }: { min: number, max: number }): void {
   if (ms != null && (!Number.isSafeInteger(ms) || ms < min || ms > max)) {
-    throw new InvalidOptionError('pingIntervalMs', `must be a whole number of ms from ${min} to ${max}, not ${ms}`)
+    throw new InvalidOptionError(name, `must be a whole number of ms from ${min} to ${max}, not ${ms}`)
   }
 }
 
@@ -124,10 +139,11 @@ function checkPingInterval (ms: number | undefined): void {
 export async function createNode (options: NodeOptions = {}): Promise<IntroducerNode> {
   assertSupportedRuntime()
   checkStorage(options.storage)
-  checkPingInterval(options.pingIntervalMs)
+  checkRange('pingIntervalMs', options.pingIntervalMs, PING_INTERVAL_RANGE_MS)
+  checkRange('pingTimeoutMs', options.pingTimeoutMs, PING_TIMEOUT_RANGE_MS)
   const privateKey = options.privateKey ??
     (options.dataDir != null ? await loadOrCreateKey(options.dataDir) : await generateKeyPair('Ed25519'))
-  const { dataDir, listen, storage, services, metrics, networkKey, connections, pingIntervalMs, privateKey: _key, start, gossipsub: gossipsubInit, ...introInit } = options
+  const { dataDir, listen, storage, services, metrics, networkKey, connections, pingIntervalMs, pingTimeoutMs, privateKey: _key, start, gossipsub: gossipsubInit, ...introInit } = options
   const slots = connectionSlots(connections)
 
   const libp2p = await createLibp2p({
@@ -141,7 +157,10 @@ export async function createNode (options: NodeOptions = {}): Promise<Introducer
     streamMuxers: [yamux()],
     connectionGater: slots.connectionGater,
     connectionManager: slots.connectionManager,
-    connectionMonitor: { pingInterval: pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS },
+    connectionMonitor: {
+      pingInterval: pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      pingTimeout: { minTimeout: pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS, maxTimeout: Math.max(PING_TIMEOUT_MAX_MS, pingTimeoutMs ?? 0) }
+    },
     services: {
       connectionSlots: slots.service,
       identify: identify(),

@@ -78,9 +78,12 @@ describe('createNode', () => {
     assert.match(result.output, /rejected InvalidOptionError invalid option "storage.availableSpace"/)
   })
 
-  it('refuses a ping interval out of range before starting anything', async () => {
+  it('refuses a ping interval or timeout out of range before starting anything', async () => {
     const result = await runAlone(dir, 'ping', '  await createNode({ pingIntervalMs: 0 })')
     assert.equal(result.timedOut, false, result.output)
     assert.match(result.output, /rejected InvalidOptionError invalid option "pingIntervalMs": must be a whole number of ms from 1000 to 3600000, not 0/)
+    const timeout = await runAlone(dir, 'ping-timeout', '  await createNode({ pingTimeoutMs: 600001 })')
+    assert.equal(timeout.timedOut, false, timeout.output)
+    assert.match(timeout.output, /rejected InvalidOptionError invalid option "pingTimeoutMs": must be a whole number of ms from 1000 to 600000, not 600001/)
   })
 })

@@ -126,6 +126,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     services: [...new Set([...config.services, ...Object.keys(config.publish), ...(config.tahoe.enabled ? [TAHOE_STORAGE_SERVICE] : [])])],
     bootstrapRetryMaxMs: config.dial_retry_max_ms,
     pingIntervalMs: config.ping_interval_ms,
+    pingTimeoutMs: config.ping_timeout_ms,
     storage: {
       enabled: config.storage.enabled,
       readonly: config.storage.readonly,

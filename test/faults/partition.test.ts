@@ -16,8 +16,9 @@ import { freePort, ProcessSet, type NodeProcess } from '../helpers/processes.js'
 import { waitFor } from '../helpers/wait.js'
 import { figure } from '../helpers/figures.js'
 
-// pings every 10 s (libp2p's own default; ours is 30 s), so that cross connections die within the partition
-const GRID = ['--grid', 'fault-test', '--dial-retry-max-ms', '2000', '--ping-interval-ms', '10000']
+// pings every 10 s given 5 s (libp2p's own defaults; ours are 30 s and 20 s), so that
+// cross connections die within the partition
+const GRID = ['--grid', 'fault-test', '--dial-retry-max-ms', '2000', '--ping-interval-ms', '10000', '--ping-timeout-ms', '5000']
 // long enough that no record is refreshed during a test: what converges, converges by sync
 const LONG_TTL = ['--ttl-ms', '300000']
 /** The partition lasts at least this long: past libp2p's ping interval (10 s), so cross connections die. */

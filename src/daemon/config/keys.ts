@@ -9,7 +9,7 @@
 import { DEFAULT_GRID } from '../../announcement/names.js'
 import { MAX_TTL_MS, MIN_TTL_MS } from '../../announcement/record.js'
 import { DEFAULT_ANNOUNCEMENT_TTL_MS, DEFAULT_BOOTSTRAP_RETRY_MAX_MS, DEFAULT_INTRODUCER_TARGET } from '../../introduction/constants.js'
-import { DEFAULT_PING_INTERVAL_MS, PING_INTERVAL_RANGE_MS } from '../../node.js'
+import { DEFAULT_PING_INTERVAL_MS, DEFAULT_PING_TIMEOUT_MS, PING_INTERVAL_RANGE_MS, PING_TIMEOUT_RANGE_MS } from '../../node.js'
 import { DEFAULT_MAX_CARRIED_SERVERS, MAX_CARRIED_SERVERS } from '../../tahoe/constants.js'
 
 /** What a list's items or a string must be, beyond being text. */
@@ -102,6 +102,13 @@ export const TOP_KEYS = {
     default: DEFAULT_PING_INTERVAL_MS,
     flag: '--ping-interval-ms <ms>',
     doc: 'how often each connection is pinged; a connection whose ping fails is closed'
+  },
+  ping_timeout_ms: {
+    type: 'number',
+    ...PING_TIMEOUT_RANGE_MS,
+    default: DEFAULT_PING_TIMEOUT_MS,
+    flag: '--ping-timeout-ms <ms>',
+    doc: 'the least time a ping is given before its connection is closed'
   },
   network_key_file: {
     type: 'string',
