@@ -23,7 +23,8 @@ export const DEFAULT_MAINTENANCE_INTERVAL_MS = 2000
  * A node syncs with a newly identified peer twice: at once, and again this much later.
  * The first answer can miss records the peer learns moments later (by sync from a third
  * node) and relays on gossip before it knows we subscribe: at start-up, servers, clients
- * and introducers all meet at once.
+ * and introducers all meet at once. A service followed after start is caught up on the
+ * same way, at once and this much later.
  */
 export const FOLLOW_UP_SYNC_MS = 3000
 /**

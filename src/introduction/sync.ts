@@ -224,11 +224,24 @@ export class Sync implements Startable {
     this.peers.delete(evt.detail.toString())
   }
 
-  /** A service followed after start: catch up at once from a few connected peers that speak sync. */
+  /**
+   * A service followed after start: catch up from a few connected peers that speak sync,
+   * at once and once more FOLLOW_UP_SYNC_MS later, for records they learn moments later.
+   */
   private readonly onSubscribed = (): void => {
-    for (const peer of [...this.peers.values()].filter(p => !this.guard.isPenalised(p.id)).slice(0, CATCH_UP_PEERS)) {
-      this.background(peer.id)
+    const catchUp = (): void => {
+      for (const peer of [...this.peers.values()].filter(p => !this.guard.isPenalised(p.id)).slice(0, CATCH_UP_PEERS)) {
+        this.background(peer.id)
+      }
     }
+    catchUp()
+    const timer = setTimeout(() => {
+      this.followUps.delete(timer)
+      if (this.started) {
+        catchUp()
+      }
+    }, FOLLOW_UP_SYNC_MS)
+    this.followUps.add(timer)
   }
 
   /**

@@ -188,6 +188,23 @@ describe('introduction over real nodes', () => {
     await set.stopAll()
   })
 
+  it('catches up on a service followed after start at once and once more FOLLOW_UP_SYNC_MS later', async () => {
+    // no anti-entropy within the test, so every exchange counted is a catch-up or a connection's
+    const a = await set.start({ antiEntropyIntervalMs: 120_000 })
+    const b = await set.start({ antiEntropyIntervalMs: 120_000 })
+    await connect(a, b, [UPLOAD_STORAGE])
+    // past the connection's syncs: a's at once, then one each way FOLLOW_UP_SYNC_MS later
+    await waitFor('the connection\'s syncs', () => b.introducer.stats().syncRequestsServed >= 2 && a.introducer.stats().syncRequestsServed >= 1, FOLLOW_UP_SYNC_MS + 5000)
+    const served = b.introducer.stats().syncRequestsServed
+    const subscribedAt = Date.now()
+    a.introducer.subscribeTo(HELPER)
+    await waitFor('the catch-up at once', () => b.introducer.stats().syncRequestsServed >= served + 1, 5000)
+    assert.ok(Date.now() - subscribedAt < FOLLOW_UP_SYNC_MS, 'the first catch-up did not wait')
+    await waitFor('the catch-up once more', () => b.introducer.stats().syncRequestsServed >= served + 2, FOLLOW_UP_SYNC_MS + 5000)
+    assert.ok(Date.now() - subscribedAt >= FOLLOW_UP_SYNC_MS - 100, 'the second waited for the follow-up delay')
+    await set.stopAll()
+  })
+
   it('syncs with a connected peer now and then (anti-entropy), not only on connection', async () => {
     const a = await set.start({ antiEntropyIntervalMs: 300 })
     const b = await set.start()
