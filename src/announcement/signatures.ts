@@ -41,7 +41,12 @@ export function signatureChecksMade (): { here: number, onWorkers: number } {
   return { ...made }
 }
 
-/** Starts the worker threads now (a node does as it starts), so a first large batch does not wait for them. */
+/**
+ * The worker threads, started with the first large batch (this thread checks chunks
+ * while they load). Not at a node's start: a process that exits while a thread is still
+ * loading its module crashes in Node 22 (an assertion in its require of an ES module),
+ * as a daemon refusing its configuration did.
+ */
 export function prepareSignatureWorkers (): Piscina {
   pool ??= new Piscina({
     filename: new URL('./signature-worker.js', import.meta.url).href,

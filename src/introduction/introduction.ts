@@ -14,7 +14,6 @@ import { InvalidParametersError, NotStartedError, serviceCapabilities, serviceDe
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
 import { peekAnnouncement } from '../announcement/peek.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
-import { prepareSignatureWorkers } from '../announcement/signatures.js'
 import { describeError, GossipSettingsError, InvalidAnnouncementError } from '../errors.js'
 import { checkGossipsubSettings } from '../gossip/settings.js'
 import { PeerTable, type ServicePeer } from '../peer-table.js'
@@ -139,8 +138,6 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     if (this.started) {
       return
     }
-    // a first sync's batch of signatures should not wait for a thread to start
-    prepareSignatureWorkers()
     await this.publisher.start()
     this.relays.start()
     await this.sync.start()
