@@ -10,13 +10,12 @@
  *   node dist/bench/join.js --m=1000 --runs=5
  */
 import { fork } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createNode, DEFAULT_ANNOUNCEMENT_TTL_MS, UPLOAD_STORAGE } from '../src/index.js'
-import { signAnnouncement } from '../src/announcement/record.js'
+import { createNode, UPLOAD_STORAGE } from '../src/index.js'
 import { BENCH_GRID } from './protocol.js'
+import { signBurstRecord } from './worker/burst-record.js'
 import { CpuProfile } from './worker/cpu-profile.js'
 
 const JOIN_TIMEOUT_MS = 30_000
@@ -34,25 +33,8 @@ function flag (name: string, dflt: number, max: number): number {
 
 async function holder (m: number): Promise<void> {
   const node = await createNode({ grid: BENCH_GRID, listen: ['/ip4/127.0.0.1/tcp/0'] })
-  const addr = multiaddr('/ip4/127.0.0.1/tcp/1')
   for (let i = 0; i < m; i++) {
-    const key = await generateKeyPair('Ed25519')
-    const record = await signAnnouncement({
-      grid: BENCH_GRID,
-      service: UPLOAD_STORAGE,
-      seqnum: 1n,
-      nonce: randomBytes(16),
-      issuedAtMs: Date.now(),
-      ttlMs: DEFAULT_ANNOUNCEMENT_TTL_MS,
-      nickname: '',
-      version: 'gossip-introducer/bench',
-      permutationSeed: new Uint8Array(),
-      multiaddrs: [addr],
-      readonly: false,
-      fields: {},
-      withdrawn: false
-    }, key)
-    await node.introducer.publishSigned(record.signed)
+    await node.introducer.publishSigned(await signBurstRecord(await generateKeyPair('Ed25519')))
   }
   // BENCH_JOIN_PROFILE: the holder's side of each join too, from the connection to its close
   if (profile != null) {

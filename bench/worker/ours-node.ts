@@ -4,18 +4,17 @@
  * introducer role. This module is loaded only for ours nodes (host.ts imports it lazily).
  */
 import { CpuProfile } from './cpu-profile.js'
-import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
-import { createNode, DEFAULT_ANNOUNCEMENT_TTL_MS, UPLOAD_STORAGE, type IntroducerNode, type ServicePeer } from '../../src/index.js'
-import { signAnnouncement } from '../../src/announcement/record.js'
+import { createNode, UPLOAD_STORAGE, type IntroducerNode, type ServicePeer } from '../../src/index.js'
 import { BENCH_GRID, type NodeArgs, type NodeResults, type NodeStatus } from '../protocol.js'
 import { BenchNode, gossipsubInternals, type Emit } from './bench-node.js'
 import type { NodeTuning } from '../worker-client.js'
-import { Flood, NONCE_BYTES } from './flood.js'
+import { signBurstRecord } from './burst-record.js'
+import { Flood } from './flood.js'
 import { publishBurst } from './publish-burst.js'
 
 function benchTag (peer: ServicePeer): string | undefined {
@@ -109,25 +108,7 @@ export class OursNode extends BenchNode {
   async burst (): Promise<NodeResults['burst']> {
     const keys = this.burstKeys
     this.burstKeys = []
-    const addr = multiaddr('/ip4/127.0.0.1/tcp/1')
-    return publishBurst(async data => this.node.introducer.publishSigned(data), keys.length, async i => {
-      const record = await signAnnouncement({
-        grid: BENCH_GRID,
-        service: UPLOAD_STORAGE,
-        seqnum: 1n,
-        nonce: randomBytes(NONCE_BYTES),
-        issuedAtMs: Date.now(),
-        ttlMs: DEFAULT_ANNOUNCEMENT_TTL_MS,
-        nickname: '',
-        version: 'gossip-introducer/bench',
-        permutationSeed: new Uint8Array(),
-        multiaddrs: [addr],
-        readonly: false,
-        fields: {},
-        withdrawn: false
-      }, keys[i])
-      return record.signed
-    })
+    return publishBurst(async data => this.node.introducer.publishSigned(data), keys.length, async i => signBurstRecord(keys[i]))
   }
 
   /**
