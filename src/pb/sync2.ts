@@ -470,6 +470,8 @@ export interface Sync2Open {
   grid: string
   services: string[]
   ranges: Sync2Range[]
+  offered: Sync2Item[]
+  takesOffers: boolean
 }
 
 export namespace Sync2Open {
@@ -501,6 +503,18 @@ export namespace Sync2Open {
           }
         }
 
+        if (obj.offered != null && obj.offered.length > 0) {
+          for (const value of obj.offered) {
+            w.uint32(34)
+            Sync2Item.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.takesOffers != null && obj.takesOffers !== false)) {
+          w.uint32(40)
+          w.bool(obj.takesOffers)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -508,7 +522,9 @@ export namespace Sync2Open {
         const obj: any = {
           grid: '',
           services: [],
-          ranges: []
+          ranges: [],
+          offered: [],
+          takesOffers: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -539,6 +555,20 @@ export namespace Sync2Open {
               }))
               break
             }
+            case 4: {
+              if (opts.limits?.offered != null && obj.offered.length === opts.limits.offered) {
+                throw new MaxLengthError('Decode error - repeated field "offered" had too many elements')
+              }
+
+              obj.offered.push(Sync2Item.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.offered$
+              }))
+              break
+            }
+            case 5: {
+              obj.takesOffers = reader.bool()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -550,7 +580,8 @@ export namespace Sync2Open {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           services: 0,
-          ranges: 0
+          ranges: 0,
+          offered: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -597,6 +628,31 @@ export namespace Sync2Open {
 
               obj.ranges++
 
+              break
+            }
+            case 4: {
+              if (opts.limits?.offered != null && obj.offered === opts.limits.offered) {
+                throw new MaxLengthError('Streaming decode error - repeated field "offered" had too many elements')
+              }
+
+              for (const evt of Sync2Item.codec().stream(reader, reader.uint32(), `${prefix}.offered[]`, {
+                limits: opts.limits?.offered$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.offered
+                }
+              }
+
+              obj.offered++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.takesOffers`,
+                value: reader.bool()
+              }
               break
             }
             default: {
@@ -682,6 +738,35 @@ export namespace Sync2Open {
     value: number
   }
 
+  export interface Sync2OpenOfferedServiceFieldEvent {
+    field: '$.offered[].service'
+    value: string
+    index: number
+  }
+
+  export interface Sync2OpenOfferedPublicKeyFieldEvent {
+    field: '$.offered[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface Sync2OpenOfferedSeqnumFieldEvent {
+    field: '$.offered[].seqnum'
+    value: bigint
+    index: number
+  }
+
+  export interface Sync2OpenOfferedDigestFieldEvent {
+    field: '$.offered[].digest'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface Sync2OpenTakesOffersFieldEvent {
+    field: '$.takesOffers'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Sync2Open>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Sync2Open.codec())
   }
@@ -690,7 +775,7 @@ export namespace Sync2Open {
     return decodeMessage(buf, Sync2Open.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync2Open>): Generator<Sync2OpenGridFieldEvent | Sync2OpenServicesFieldEvent | Sync2OpenRangesServiceFieldEvent | Sync2OpenRangesKeyPrefixFieldEvent | Sync2OpenRangesToEndFieldEvent | Sync2OpenRangesModeFieldEvent | Sync2OpenRangesFingerprintFieldEvent | Sync2OpenRangesItemsServiceFieldEvent | Sync2OpenRangesItemsPublicKeyFieldEvent | Sync2OpenRangesItemsSeqnumFieldEvent | Sync2OpenRangesItemsDigestFieldEvent | Sync2OpenRangesMissingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync2Open>): Generator<Sync2OpenGridFieldEvent | Sync2OpenServicesFieldEvent | Sync2OpenRangesServiceFieldEvent | Sync2OpenRangesKeyPrefixFieldEvent | Sync2OpenRangesToEndFieldEvent | Sync2OpenRangesModeFieldEvent | Sync2OpenRangesFingerprintFieldEvent | Sync2OpenRangesItemsServiceFieldEvent | Sync2OpenRangesItemsPublicKeyFieldEvent | Sync2OpenRangesItemsSeqnumFieldEvent | Sync2OpenRangesItemsDigestFieldEvent | Sync2OpenRangesMissingFieldEvent | Sync2OpenOfferedServiceFieldEvent | Sync2OpenOfferedPublicKeyFieldEvent | Sync2OpenOfferedSeqnumFieldEvent | Sync2OpenOfferedDigestFieldEvent | Sync2OpenTakesOffersFieldEvent> {
     return streamMessage(buf, Sync2Open.codec(), opts)
   }
 }
@@ -698,6 +783,8 @@ export namespace Sync2Open {
 export interface Sync2Accept {
   notShared: number[]
   ranges: Sync2Range[]
+  offered: Sync2Item[]
+  wanted: number[]
 }
 
 export namespace Sync2Accept {
@@ -724,13 +811,29 @@ export namespace Sync2Accept {
           }
         }
 
+        if (obj.offered != null && obj.offered.length > 0) {
+          for (const value of obj.offered) {
+            w.uint32(26)
+            Sync2Item.codec().encode(value, w)
+          }
+        }
+
+        if (obj.wanted != null && obj.wanted.length > 0) {
+          for (const value of obj.wanted) {
+            w.uint32(32)
+            w.uint32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           notShared: [],
-          ranges: []
+          ranges: [],
+          offered: [],
+          wanted: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -757,6 +860,24 @@ export namespace Sync2Accept {
               }))
               break
             }
+            case 3: {
+              if (opts.limits?.offered != null && obj.offered.length === opts.limits.offered) {
+                throw new MaxLengthError('Decode error - repeated field "offered" had too many elements')
+              }
+
+              obj.offered.push(Sync2Item.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.offered$
+              }))
+              break
+            }
+            case 4: {
+              if (opts.limits?.wanted != null && obj.wanted.length === opts.limits.wanted) {
+                throw new MaxLengthError('Decode error - repeated field "wanted" had too many elements')
+              }
+
+              obj.wanted.push(reader.uint32())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -768,7 +889,9 @@ export namespace Sync2Accept {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           notShared: 0,
-          ranges: 0
+          ranges: 0,
+          offered: 0,
+          wanted: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -807,6 +930,39 @@ export namespace Sync2Accept {
               }
 
               obj.ranges++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.offered != null && obj.offered === opts.limits.offered) {
+                throw new MaxLengthError('Streaming decode error - repeated field "offered" had too many elements')
+              }
+
+              for (const evt of Sync2Item.codec().stream(reader, reader.uint32(), `${prefix}.offered[]`, {
+                limits: opts.limits?.offered$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.offered
+                }
+              }
+
+              obj.offered++
+
+              break
+            }
+            case 4: {
+              if (opts.limits?.wanted != null && obj.wanted === opts.limits.wanted) {
+                throw new MaxLengthError('Streaming decode error - repeated field "wanted" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.wanted[]`,
+                index: obj.wanted,
+                value: reader.uint32()
+              }
+
+              obj.wanted++
 
               break
             }
@@ -888,6 +1044,36 @@ export namespace Sync2Accept {
     value: number
   }
 
+  export interface Sync2AcceptOfferedServiceFieldEvent {
+    field: '$.offered[].service'
+    value: string
+    index: number
+  }
+
+  export interface Sync2AcceptOfferedPublicKeyFieldEvent {
+    field: '$.offered[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface Sync2AcceptOfferedSeqnumFieldEvent {
+    field: '$.offered[].seqnum'
+    value: bigint
+    index: number
+  }
+
+  export interface Sync2AcceptOfferedDigestFieldEvent {
+    field: '$.offered[].digest'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface Sync2AcceptWantedFieldEvent {
+    field: '$.wanted[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<Sync2Accept>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Sync2Accept.codec())
   }
@@ -896,13 +1082,14 @@ export namespace Sync2Accept {
     return decodeMessage(buf, Sync2Accept.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync2Accept>): Generator<Sync2AcceptNotSharedFieldEvent | Sync2AcceptRangesServiceFieldEvent | Sync2AcceptRangesKeyPrefixFieldEvent | Sync2AcceptRangesToEndFieldEvent | Sync2AcceptRangesModeFieldEvent | Sync2AcceptRangesFingerprintFieldEvent | Sync2AcceptRangesItemsServiceFieldEvent | Sync2AcceptRangesItemsPublicKeyFieldEvent | Sync2AcceptRangesItemsSeqnumFieldEvent | Sync2AcceptRangesItemsDigestFieldEvent | Sync2AcceptRangesMissingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync2Accept>): Generator<Sync2AcceptNotSharedFieldEvent | Sync2AcceptRangesServiceFieldEvent | Sync2AcceptRangesKeyPrefixFieldEvent | Sync2AcceptRangesToEndFieldEvent | Sync2AcceptRangesModeFieldEvent | Sync2AcceptRangesFingerprintFieldEvent | Sync2AcceptRangesItemsServiceFieldEvent | Sync2AcceptRangesItemsPublicKeyFieldEvent | Sync2AcceptRangesItemsSeqnumFieldEvent | Sync2AcceptRangesItemsDigestFieldEvent | Sync2AcceptRangesMissingFieldEvent | Sync2AcceptOfferedServiceFieldEvent | Sync2AcceptOfferedPublicKeyFieldEvent | Sync2AcceptOfferedSeqnumFieldEvent | Sync2AcceptOfferedDigestFieldEvent | Sync2AcceptWantedFieldEvent> {
     return streamMessage(buf, Sync2Accept.codec(), opts)
   }
 }
 
 export interface Sync2Reconcile {
   ranges: Sync2Range[]
+  wanted: number[]
 }
 
 export namespace Sync2Reconcile {
@@ -922,12 +1109,20 @@ export namespace Sync2Reconcile {
           }
         }
 
+        if (obj.wanted != null && obj.wanted.length > 0) {
+          for (const value of obj.wanted) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          ranges: []
+          ranges: [],
+          wanted: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -946,6 +1141,14 @@ export namespace Sync2Reconcile {
               }))
               break
             }
+            case 2: {
+              if (opts.limits?.wanted != null && obj.wanted.length === opts.limits.wanted) {
+                throw new MaxLengthError('Decode error - repeated field "wanted" had too many elements')
+              }
+
+              obj.wanted.push(reader.uint32())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -956,7 +1159,8 @@ export namespace Sync2Reconcile {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          ranges: 0
+          ranges: 0,
+          wanted: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -980,6 +1184,21 @@ export namespace Sync2Reconcile {
               }
 
               obj.ranges++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.wanted != null && obj.wanted === opts.limits.wanted) {
+                throw new MaxLengthError('Streaming decode error - repeated field "wanted" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.wanted[]`,
+                index: obj.wanted,
+                value: reader.uint32()
+              }
+
+              obj.wanted++
 
               break
             }
@@ -1055,6 +1274,12 @@ export namespace Sync2Reconcile {
     value: number
   }
 
+  export interface Sync2ReconcileWantedFieldEvent {
+    field: '$.wanted[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<Sync2Reconcile>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Sync2Reconcile.codec())
   }
@@ -1063,7 +1288,7 @@ export namespace Sync2Reconcile {
     return decodeMessage(buf, Sync2Reconcile.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync2Reconcile>): Generator<Sync2ReconcileRangesServiceFieldEvent | Sync2ReconcileRangesKeyPrefixFieldEvent | Sync2ReconcileRangesToEndFieldEvent | Sync2ReconcileRangesModeFieldEvent | Sync2ReconcileRangesFingerprintFieldEvent | Sync2ReconcileRangesItemsServiceFieldEvent | Sync2ReconcileRangesItemsPublicKeyFieldEvent | Sync2ReconcileRangesItemsSeqnumFieldEvent | Sync2ReconcileRangesItemsDigestFieldEvent | Sync2ReconcileRangesMissingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync2Reconcile>): Generator<Sync2ReconcileRangesServiceFieldEvent | Sync2ReconcileRangesKeyPrefixFieldEvent | Sync2ReconcileRangesToEndFieldEvent | Sync2ReconcileRangesModeFieldEvent | Sync2ReconcileRangesFingerprintFieldEvent | Sync2ReconcileRangesItemsServiceFieldEvent | Sync2ReconcileRangesItemsPublicKeyFieldEvent | Sync2ReconcileRangesItemsSeqnumFieldEvent | Sync2ReconcileRangesItemsDigestFieldEvent | Sync2ReconcileRangesMissingFieldEvent | Sync2ReconcileWantedFieldEvent> {
     return streamMessage(buf, Sync2Reconcile.codec(), opts)
   }
 }

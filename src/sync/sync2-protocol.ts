@@ -4,10 +4,15 @@
  * reconciliation, without sending what they share, then push each other those records.
  * One exchange per stream:
  *
- *   initiator -> responder: Sync2Open (grid, services, first ranges)
- *   responder -> initiator: Sync2Accept (services not shared, ranges)
- *   either way, in turn   : Sync2Reconcile (ranges) until one side asks nothing more
+ *   initiator -> responder: Sync2Open (grid, services, first ranges, offered items)
+ *   responder -> initiator: Sync2Accept (services not shared, ranges, offered items,
+ *                           which of the initiator's offered items it wants)
+ *   either way, in turn   : Sync2Reconcile (ranges) until one side asks nothing more;
+ *                           the initiator's first one says which offered items it wants
  *   both ways, at once    : Sync2Records*, the last with done = true; then both close
+ *
+ * Offers (offers.ts) carry records of services a side holds but does not reconcile, e.g.
+ * a publisher's own records of a service it does not follow.
  *
  * Every read is bounded in bytes (per frame), frames (rounds, records), records and
  * time. Any error resets the stream. Records received are handed, with their age, to
@@ -21,6 +26,7 @@ import { ItemSet } from './reconcile/item-set.js'
 import { resolveLimits, type ReconcileLimits } from './reconcile/limits.js'
 import { Reconciler, type Step } from './reconcile/reconciler.js'
 import type { ReconcileResult } from './reconcile/differences.js'
+import { MAX_OFFERED_ITEMS, offerItems, offersToWire, readOffers, takeWanted, wantedOffers } from './offers.js'
 import { transferRecords, type RecordToSend } from './sync2-transfer.js'
 import { DEFAULT_SYNC_TIMEOUT_MS, MAX_SYNC_SERVICES } from './sync-protocol.js'
 import type { SyncItem } from './reconcile/item.js'
@@ -70,6 +76,10 @@ export interface Sync2Summary {
   bytesReceived: number
   recordsSent: number
   recordsReceived: number
+  /** Records of our offer the peer asked for (among recordsSent, unless no longer held). */
+  offersSent: number
+  /** Records of the peer's offer we asked for (among recordsReceived). */
+  offersReceived: number
   result: ReconcileResult
 }
 
@@ -84,9 +94,12 @@ export async function initiateSync2 (stream: Stream, options: Sync2Options): Pro
     throw new InvalidOptionError('services', `invalid service name ${JSON.stringify(bad)}`)
   }
   return run(stream, options, async (frames, limits, signal) => {
-    const reconciler = new Reconciler(options.items, { services: new Set(services), limits })
-    await frames.write(Sync2Open.encode({ grid: options.grid, services, ranges: reconciler.initiate() }), { signal })
-    const accept = decodeFrame(Sync2Accept, await frames.read({ signal }), { notShared: MAX_SYNC_SERVICES, ...rangeLimits(limits) }, 'accept')
+    const named = new Set(services)
+    const reconciler = new Reconciler(options.items, { services: named, limits })
+    // what we hold outside the services we name: the responder may follow some of it
+    const offered = offerItems(options.items, s => !named.has(s))
+    await frames.write(Sync2Open.encode({ grid: options.grid, services, ranges: reconciler.initiate(), offered: offersToWire(offered), takesOffers: true }), { signal })
+    const accept = decodeFrame(Sync2Accept, await frames.read({ signal }), { notShared: MAX_SYNC_SERVICES, offered: MAX_OFFERED_ITEMS, wanted: MAX_OFFERED_ITEMS, ...rangeLimits(limits) }, 'accept')
     const notShared = new Set<number>()
     for (const index of accept.notShared) {
       if (index >= services.length || notShared.has(index)) {
@@ -98,8 +111,13 @@ export async function initiateSync2 (stream: Stream, options: Sync2Options): Pro
     if (notShared.size > 0) {
       reconciler.narrow(new Set(shared))
     }
-    await converse(frames, reconciler, reconciler.receive(accept.ranges), limits, signal)
-    return { reconciler, services: shared }
+    const toSend = takeWanted(offered, accept.wanted)
+    // the responder's offer: records of services we named and it does not reconcile
+    const theirs = readOffers(accept.offered)
+    const reconciled = new Set(shared)
+    const wanted = wantedOffers(theirs, options.items, s => named.has(s) && !reconciled.has(s))
+    await converse(frames, reconciler, reconciler.receive(accept.ranges), limits, signal, { answer: theirs.length > 0 ? wanted : undefined })
+    return { reconciler, services: shared, offers: { toSend, toReceive: wanted.map(i => theirs[i]) } }
   })
 }
 
@@ -107,7 +125,7 @@ export async function initiateSync2 (stream: Stream, options: Sync2Options): Pro
 export async function answerSync2 (stream: Stream, options: Sync2Options): Promise<Sync2Summary> {
   const ours = new Set(options.services)
   return run(stream, options, async (frames, limits, signal) => {
-    const open = decodeFrame(Sync2Open, await frames.read({ signal, maxBytes: MAX_SYNC2_OPEN_BYTES }), { services: MAX_SYNC_SERVICES, ...rangeLimits(limits) }, 'open')
+    const open = decodeFrame(Sync2Open, await frames.read({ signal, maxBytes: MAX_SYNC2_OPEN_BYTES }), { services: MAX_SYNC_SERVICES, offered: MAX_OFFERED_ITEMS, ...rangeLimits(limits) }, 'open')
     if (open.grid !== options.grid) {
       throw new SyncProtocolError(`sync request for grid ${JSON.stringify(open.grid)}, this node is in ${JSON.stringify(options.grid)}`)
     }
@@ -120,26 +138,56 @@ export async function answerSync2 (stream: Stream, options: Sync2Options): Promi
         notShared.push(i)
       }
     })
+    const theirs = readOffers(open.offered)
+    const wanted = wantedOffers(theirs, options.items, s => ours.has(s) && !shared.has(s))
+    // records we hold of services the initiator follows and we do not (our own, carried)
+    const named = new Set(open.services)
+    const offered = open.takesOffers ? offerItems(options.items, s => named.has(s) && !shared.has(s)) : []
     const reconciler = new Reconciler(options.items, { services: shared, limits, firstMessageWider: notShared.length > 0 })
     const step = reconciler.receive(open.ranges)
-    await frames.write(Sync2Accept.encode({ notShared, ranges: step.reply ?? [] }), { signal })
+    await frames.write(Sync2Accept.encode({ notShared, ranges: step.reply ?? [], offered: offersToWire(offered), wanted }), { signal })
+    let toSend: SyncItem[] = []
+    const answered = offered.length > 0 ? (indexes: number[]) => { toSend = takeWanted(offered, indexes) } : undefined
     if (!step.done) {
-      await converse(frames, reconciler, { done: false }, limits, signal)
+      await converse(frames, reconciler, { done: false }, limits, signal, { answered })
+    } else if (answered != null) {
+      // reconciliation has ended; the initiator's answer to our offer comes alone
+      const message = decodeFrame(Sync2Reconcile, await frames.read({ signal }), { ...rangeLimits(limits), wanted: MAX_OFFERED_ITEMS }, 'answer to an offer')
+      if (message.ranges.length > 0) {
+        throw new SyncProtocolError('ranges in a message after reconciliation ended')
+      }
+      answered(message.wanted)
     }
-    return { reconciler, services: [...shared] }
+    return { reconciler, services: [...shared], offers: { toSend, toReceive: wanted.map(i => theirs[i]) } }
   })
 }
 
+interface OfferAnswers {
+  /** Initiator: our answer to the responder's offer, sent with our first message (alone when we have no other). */
+  answer?: number[]
+  /** Responder: takes the initiator's answer to our offer, from its first message. */
+  answered?: (indexes: number[]) => void
+}
+
 /** Sends `step`'s reply, then takes and answers messages until reconciliation is done. */
-async function converse (frames: FrameStream, reconciler: Reconciler, step: Step, limits: ReconcileLimits, signal: AbortSignal): Promise<void> {
+async function converse (frames: FrameStream, reconciler: Reconciler, step: Step, limits: ReconcileLimits, signal: AbortSignal, offers: OfferAnswers = {}): Promise<void> {
+  let answer = offers.answer
+  let answered = offers.answered
   while (true) {
-    if (step.reply != null) {
-      await frames.write(Sync2Reconcile.encode({ ranges: step.reply }), { signal })
+    if (step.reply != null || answer != null) {
+      await frames.write(Sync2Reconcile.encode({ ranges: step.reply ?? [], wanted: answer ?? [] }), { signal })
+      answer = undefined
     }
     if (step.done) {
       return
     }
-    const message = decodeFrame(Sync2Reconcile, await frames.read({ signal }), rangeLimits(limits), 'reconcile message')
+    const message = decodeFrame(Sync2Reconcile, await frames.read({ signal }), { ...rangeLimits(limits), wanted: MAX_OFFERED_ITEMS }, 'reconcile message')
+    if (answered != null) {
+      answered(message.wanted)
+      answered = undefined
+    } else if (message.wanted.length > 0) {
+      throw new SyncProtocolError('an answer to an offer that was not made')
+    }
     step = reconciler.receive(message.ranges)
   }
 }
@@ -148,7 +196,14 @@ function rangeLimits (limits: ReconcileLimits): Record<string, unknown> {
   return { ranges: limits.maxRanges, ranges$: { items: limits.maxItemsPerMessage, missing: limits.maxItemsPerMessage } }
 }
 
-type Reconcile = (frames: FrameStream, limits: ReconcileLimits, signal: AbortSignal) => Promise<{ reconciler: Reconciler, services: string[] }>
+interface Offers {
+  /** Items of our offer the peer asked for. */
+  toSend: SyncItem[]
+  /** Items of the peer's offer we asked for. */
+  toReceive: SyncItem[]
+}
+
+type Reconcile = (frames: FrameStream, limits: ReconcileLimits, signal: AbortSignal) => Promise<{ reconciler: Reconciler, services: string[], offers: Offers }>
 
 /** Reconciles, transfers, closes; on any error resets the stream and throws. */
 async function run (stream: Stream, options: Sync2Options, reconcile: Reconcile): Promise<Sync2Summary> {
@@ -160,12 +215,13 @@ async function run (stream: Stream, options: Sync2Options, reconcile: Reconcile)
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal != null ? [options.signal] : [])])
   const frames = new FrameStream(stream, limits.maxMessageBytes)
   try {
-    const { reconciler, services } = await reconcile(frames, limits, signal)
+    const { reconciler, services, offers } = await reconcile(frames, limits, signal)
     const result = reconciler.result()
     const messages = frames.framesRead + frames.framesWritten
+    // offered items are of services outside the reconciliation, so never among its differences
     const { sent, received } = await transferRecords(frames, {
-      toSend: result.theyNeed,
-      toReceive: result.iNeed,
+      toSend: [...result.theyNeed, ...offers.toSend],
+      toReceive: [...result.iNeed, ...offers.toReceive],
       getRecord: async (item) => options.getRecord(item),
       onRecord: async (record, ageMs) => { await options.onRecord(record, ageMs) },
       fail: (err) => { stream.abort(err) },
@@ -180,6 +236,8 @@ async function run (stream: Stream, options: Sync2Options, reconcile: Reconcile)
       bytesReceived: frames.bytesRead,
       recordsSent: sent,
       recordsReceived: received,
+      offersSent: offers.toSend.length,
+      offersReceived: offers.toReceive.length,
       result
     }
   } catch (err) {

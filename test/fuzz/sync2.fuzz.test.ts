@@ -15,6 +15,7 @@ import { Reconciler } from '../../src/sync/reconcile/reconciler.js'
 import { answerSync2, initiateSync2, MAX_SYNC2_OPEN_BYTES, type Sync2Options } from '../../src/sync/sync2-protocol.js'
 import { cases, concat, heapUsed, MiB, mutate, prngFor, report, Tally, varint, type Prng } from './fuzz-kit.js'
 import { GRID, makeRecord, sideOptions, type Held } from '../helpers/sync2.js'
+import { offersToWire } from '../../src/sync/offers.js'
 import type { Stream } from '@libp2p/interface'
 
 const SERVICES = ['upload_storage', 'download_storage']
@@ -173,6 +174,44 @@ describe('fuzz: initiateSync2 against a lying responder', () => {
       assert.match(result.error.message, message, name)
       assert.equal(result.taken, 0, name)
     }
+  })
+
+  it('lying offers and answers to offers end the exchange within its bounds, taking only records that were offered and asked for', async () => {
+    const rng = prngFor('sync2/offers')
+    const tally = new Tally()
+    const problems: string[] = []
+    const n = cases(0.01, 30)
+    const started = performance.now()
+    for (let i = 0; i < n; i++) {
+      const { honest, liar, end } = await pair()
+      const ours = records(rng, rng.pick([0, 20]))
+      // download_storage is followed by us and not by the liar: offers of it may be asked for
+      const offered = Array.from({ length: rng.pick([0, 1, 5, 16, 17, 40]) }, () => makeRecord(rng, rng.pick(['download_storage', 'download_storage', 'helper', 'Bad'])))
+      let asked = 0
+      const liarDone = (async () => {
+        const lp = lpStream(liar)
+        const open = Sync2Open.decode(await lp.read())
+        const r = new Reconciler(ItemSet.of(ours.map(h => h.item)), { services: new Set(['upload_storage']), firstMessageWider: true })
+        const items = offersToWire(offered.map(h => h.item)).map(w => rng.chance(0.1) ? { ...w, publicKey: rng.bytes(rng.pick([0, 31, 32])) as Uint8Array<ArrayBuffer>, seqnum: BigInt(rng.int(3)) } : w)
+        const wanted = rng.chance(0.3) ? Array.from({ length: rng.int(4) }, () => rng.int(open.offered.length + 3)) : []
+        await lp.write(Sync2Accept.encode({ notShared: [1], ranges: r.receive(open.ranges).reply ?? [], offered: items, wanted }))
+        const answer = Sync2Reconcile.decode(await lp.read())
+        asked = answer.wanted.length
+        const send = rng.chance(0.5) ? answer.wanted.map(j => offered[j]) : [rng.pick(offered)]
+        await lp.write(Sync2Records.encode({ records: send.filter(h => h != null).map(h => ({ record: h.record as Uint8Array<ArrayBuffer>, ageMs: 1 })), done: true }))
+        await liar.close()
+      })().catch(() => {})
+      const result = await run('initiate', honest, ours, 3000)
+      end()
+      await liarDone
+      tally.add(result.error?.name ?? 'completed')
+      if (isDeadline(result.error)) problems.push(`case ${i}: ran into the deadline though the liar closed`)
+      if (result.taken > asked) problems.push(`case ${i}: took ${result.taken} records, asked for ${asked}`)
+      if (offered.length > 16 && result.error == null) problems.push(`case ${i}: took an offer of ${offered.length} items`)
+    }
+    report('sync2/offers', n, started, tally)
+    assert.deepEqual(problems.slice(0, 10), [], `${problems.length} problems`)
+    assert.ok(tally.get('completed') > 0 && tally.get('SyncProtocolError') > 0, tally.toString())
   })
 
   it('a silent responder is cut by timeoutMs, on time', async () => {

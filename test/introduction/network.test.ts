@@ -205,6 +205,25 @@ describe('introduction over real nodes', () => {
     await set.stopAll()
   })
 
+  it('a publisher hands its record of a service it does not follow to a later follower by sync (an offer)', async () => {
+    const server = await set.start()
+    const first = await set.start({ services: [HELPER] })
+    await first.libp2p.dial(server.getMultiaddrs()[0])
+    const topic = serviceTopic(TEST_GRID, HELPER)
+    await waitFor('the server to see first follow helper', () => server.libp2p.services.pubsub.getSubscribers(topic).some(p => p.equals(first.peerId)))
+    await server.introducer.publish(HELPER, { fields: { region: 'eu' } })
+    // gossip reached the only follower there was, so nothing publishes it again
+    await waitFor('first to take it from gossip', () => first.introducer.getPeers(HELPER).length === 1, 5000)
+    await first.stop()
+    const later = await set.start({ services: [HELPER] })
+    await later.libp2p.dial(server.getMultiaddrs()[0])
+    // the server does not follow helper, so the services reconciled leave it out: only its offer carries it
+    await waitFor('a later follower to get it from the publisher by sync', () => later.introducer.getPeers(HELPER).length === 1, 5000)
+    assert.equal(later.introducer.getPeers(HELPER)[0].fields.region, 'eu')
+    assert.deepEqual(server.introducer.getSubscriptions().includes(HELPER), false)
+    await set.stopAll()
+  })
+
   it('syncs with a connected peer now and then (anti-entropy), not only on connection', async () => {
     const a = await set.start({ antiEntropyIntervalMs: 300 })
     const b = await set.start()

@@ -8,8 +8,13 @@ import { after, describe, it } from 'node:test'
 import { streamPair } from '@libp2p/utils'
 import { answerSync2, initiateSync2, SYNC2_PROTOCOL, type Sync2Summary } from '../../src/sync/sync2-protocol.js'
 import { FIRST_FRAME_RECORDS } from '../../src/sync/sync2-transfer.js'
+import { FrameStream } from '../../src/sync/frames.js'
+import { MAX_OFFERED_ITEMS, offersToWire } from '../../src/sync/offers.js'
+import { Sync2Accept, Sync2Open, Sync2Reconcile, Sync2Records } from '../../src/pb/sync2.js'
+import { ItemSet } from '../../src/sync/reconcile/item-set.js'
+import { Reconciler } from '../../src/sync/reconcile/reconciler.js'
 import { Prng } from '../fuzz/fuzz-kit.js'
-import { ageOf, applied, makeRecord, newerRecord, sideOptions, type Held } from '../helpers/sync2.js'
+import { ageOf, applied, GRID, makeRecord, newerRecord, sideOptions, type Held } from '../helpers/sync2.js'
 import { NodeSet } from '../helpers/nodes.js'
 import type { Sync2Options } from '../../src/sync/sync2-protocol.js'
 
@@ -129,6 +134,115 @@ describe('sync 2.0.0 over a stream pair', () => {
     assert.match((ra.reason as Error).message, /ingest failed/)
     assert.equal(calls, FIRST_FRAME_RECORDS)
     // (the sender may already have written everything and finished: its side succeeded)
+  })
+
+  it('a record of a service one side holds and does not reconcile is offered; the other asks for it when it follows the service and lacks it', async () => {
+    const rng = new Prng(27)
+    const common = Array.from({ length: 40 }, () => makeRecord(rng, 'upload_storage'))
+    for (const direction of ['responder offers', 'initiator offers'] as const) {
+      // the publisher of `helper` does not follow it; the other side does
+      const own = makeRecord(rng, 'helper')
+      const publisher = sideOptions([...common, own], ['upload_storage'])
+      const follower = sideOptions(common, ['upload_storage', 'helper'])
+      const [ri, rr] = direction === 'responder offers' ? await exchange(follower, publisher) : await exchange(publisher, follower)
+      const [fs, ps] = direction === 'responder offers' ? [value(ri), value(rr)] : [value(rr), value(ri)]
+      assert.equal(follower.received.length, 1, direction)
+      assert.deepEqual(follower.received[0].record, own.record)
+      assert.equal(follower.received[0].ageMs, ageOf(own.item))
+      assert.equal(publisher.received.length, 0, 'the publisher is sent nothing of helper')
+      assert.equal(fs.offersReceived, 1)
+      assert.equal(ps.offersSent, 1)
+      assert.deepEqual(fs.services, ['upload_storage'], 'helper is not reconciled')
+      // once held, it is offered again but not asked for
+      const again = sideOptions([...common, own], ['upload_storage', 'helper'])
+      const [ra, rb] = direction === 'responder offers' ? await exchange(again, sideOptions([...common, own], ['upload_storage'])) : await exchange(sideOptions([...common, own], ['upload_storage']), again)
+      assert.equal(value(ra).recordsSent + value(ra).recordsReceived, 0)
+      assert.equal(value(rb).offersSent + value(rb).offersReceived, 0)
+      assert.ok(value(ra).bytesSent + value(ra).bytesReceived <= 1024, `in sync with an offer: ${value(ra).bytesSent + value(ra).bytesReceived} bytes`)
+    }
+  })
+
+  it('an offered record is asked for only when newer than the one held; a follower of neither side\'s services takes none', async () => {
+    const rng = new Prng(28)
+    const old = makeRecord(rng, 'helper')
+    const newer = newerRecord(rng, old)
+    const unrelated = makeRecord(rng, 'other')
+    const publisher = (): ReturnType<typeof sideOptions> => sideOptions([newer, unrelated], ['upload_storage'])
+    // holds the older record: asks for the newer one
+    const behind = sideOptions([old], ['upload_storage', 'helper'])
+    await exchange(behind, publisher())
+    assert.deepEqual(behind.received.map(r => r.record), [newer.record])
+    // holds the newer one already, or a newer still: asks for nothing
+    for (const held of [newer, newerRecord(rng, newer)]) {
+      const ahead = sideOptions([held], ['upload_storage', 'helper'])
+      const [ra] = await exchange(ahead, publisher())
+      assert.equal(ahead.received.length, 0)
+      assert.equal(value(ra).offersReceived, 0)
+    }
+    // follows neither helper nor other: nothing is offered to it
+    const uninterested = sideOptions([], ['upload_storage'])
+    const [ru, rp] = await exchange(uninterested, publisher())
+    assert.equal(uninterested.received.length, 0)
+    assert.equal(value(rp).offersSent, 0)
+    assert.equal(value(ru).messages, 2, 'no answer to an offer when none was made')
+  })
+
+  it('offers at most 16 items, a random choice among more, and no responder offers to an initiator that does not take offers', async () => {
+    const rng = new Prng(29)
+    const carried = Array.from({ length: 40 }, () => makeRecord(rng, 'helper'))
+    const follower = sideOptions([], ['helper'])
+    const [ra, rb] = await exchange(follower, sideOptions(carried, ['upload_storage']))
+    assert.equal(value(ra).offersReceived, MAX_OFFERED_ITEMS)
+    assert.equal(value(rb).offersSent, MAX_OFFERED_ITEMS)
+    assert.equal(follower.received.length, MAX_OFFERED_ITEMS)
+    // another exchange offers other items too: in time every one is offered
+    const second = sideOptions(follower.received.map(r => carried.find(h => Buffer.compare(h.record, r.record) === 0) as Held), ['helper'])
+    await exchange(second, sideOptions(carried, ['upload_storage']))
+    assert.ok(second.received.length > 0, 'a second exchange brings records the first did not offer')
+
+    // an initiator of before offers (no takesOffers) is offered nothing and gets an Accept it can read
+    const [outbound, inbound] = await streamPair()
+    const answering = answerSync2(inbound, sideOptions(carried, ['upload_storage']))
+    const frames = new FrameStream(outbound, 65536)
+    const reconciler = new Reconciler(ItemSet.of([]), { services: new Set(['helper']) })
+    await frames.write(Sync2Open.encode({ grid: GRID, services: ['helper'], ranges: reconciler.initiate(), offered: [], takesOffers: false }))
+    const accept = Sync2Accept.decode(await frames.read())
+    assert.deepEqual(accept.notShared, [0])
+    assert.equal(accept.offered.length, 0)
+    await frames.write(Sync2Records.encode({ records: [], done: true }))
+    assert.equal((await answering).recordsSent, 0)
+    outbound.abort(new Error('test over'))
+  })
+
+  it('an offer past the bound, a bad offered item or an answer naming no offered item resets the exchange', async () => {
+    const rng = new Prng(30)
+    const item = (service = 'helper'): Held => makeRecord(rng, service)
+    const wire = (items: Held[]): ReturnType<typeof offersToWire> => offersToWire(items.map(h => h.item))
+    const cases: Array<{ name: string, open: Partial<Sync2Open>, error: RegExp }> = [
+      { name: '17 offered items', open: { offered: wire(Array.from({ length: 17 }, () => item())) }, error: /17|offered/ },
+      { name: 'an offered item with a short key', open: { offered: [{ ...wire([item()])[0], publicKey: rng.bytes(31) as Uint8Array<ArrayBuffer> }] }, error: /offered item 0: public key of 31 bytes/ },
+      { name: 'a slot offered twice', open: { offered: wire([item(), item()]).map((w, _, all) => ({ ...w, publicKey: all[0].publicKey })) }, error: /offered twice/ },
+      { name: 'seqnum 0', open: { offered: [{ ...wire([item()])[0], seqnum: 0n }] }, error: /seqnum 0/ }
+    ]
+    for (const c of cases) {
+      const [outbound, inbound] = await streamPair()
+      const answering = answerSync2(inbound, sideOptions([], ['helper']))
+      const frames = new FrameStream(outbound, 65536)
+      await frames.write(Sync2Open.encode({ grid: GRID, services: ['upload_storage'], ranges: new Reconciler(ItemSet.of([]), { services: new Set(['upload_storage']) }).initiate(), offered: [], takesOffers: true, ...c.open }))
+      await assert.rejects(answering, c.error, c.name)
+      outbound.abort(new Error('test over'))
+    }
+    // the initiator's answer names an item the responder did not offer
+    const [outbound, inbound] = await streamPair()
+    const answering = answerSync2(inbound, sideOptions([item()], ['upload_storage']))
+    const frames = new FrameStream(outbound, 65536)
+    const reconciler = new Reconciler(ItemSet.of([]), { services: new Set(['upload_storage', 'helper']) })
+    await frames.write(Sync2Open.encode({ grid: GRID, services: ['upload_storage', 'helper'], ranges: reconciler.initiate(), offered: [], takesOffers: true }))
+    const accept = Sync2Accept.decode(await frames.read())
+    assert.equal(accept.offered.length, 1)
+    await frames.write(Sync2Reconcile.encode({ ranges: [], wanted: [1] }))
+    await assert.rejects(answering, /offered item 1 of 1/)
+    outbound.abort(new Error('test over'))
   })
 
   it('refuses bad options before touching the stream', async () => {

@@ -1,6 +1,6 @@
 /**
  * The peer broke sync 2.0.0's reconciliation, or went past a bound. `code` says which rule;
- * the stream carrying the exchange is reset (docs/protocol.md §12.5.6).
+ * the stream carrying the exchange is reset (docs/protocol.md §12.5.7).
  */
 export type ReconcileErrorCode =
   /** A field is missing, extra or of the wrong size for the range's mode. */

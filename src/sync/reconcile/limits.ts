@@ -22,9 +22,10 @@ export const SPLIT_BUCKETS = 16
 export const ITEMS_THRESHOLD = 16
 /**
  * Room kept in every message for what surrounds the ranges in a frame (Accept's
- * `notShared`, field tags), so that the frame stays within maxMessageBytes.
+ * `notShared`, offers and their answers: 16 items of at most 136 bytes and 16 indexes,
+ * see sync/offers.ts; field tags), so that the frame stays within maxMessageBytes.
  */
-export const FRAME_HEADROOM_BYTES = 256
+export const FRAME_HEADROOM_BYTES = 2560
 
 export interface ReconcileLimits {
   /** Largest message sent or taken, bytes. @default MAX_RECONCILE_MESSAGE_BYTES (256 KiB) */
