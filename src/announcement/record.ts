@@ -96,10 +96,8 @@ export interface OpenOptions {
   ageMs?: number
 }
 
-const encoder = new TextEncoder()
-
 function byteLength (s: string): number {
-  return encoder.encode(s).byteLength
+  return Buffer.byteLength(s, 'utf8')
 }
 
 function checkShape (a: Announcement, multiaddrs: Multiaddr[] | undefined, publisher: () => string): Multiaddr[] {

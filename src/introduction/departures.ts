@@ -77,7 +77,10 @@ export class Departures implements Startable {
   }
 
   private readonly onAdded = (evt: CustomEvent<ServicePeer>): void => {
-    this.entries.delete(keyOf(evt.detail))
+    // (a late joiner adds thousands with no departure to forget: no key to make for them)
+    if (this.entries.size > 0) {
+      this.entries.delete(keyOf(evt.detail))
+    }
   }
 
   private prune (): void {

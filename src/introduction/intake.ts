@@ -12,6 +12,7 @@ import { openAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection, ignore, outcomeOf, reject } from '../announcement/rejection.js'
 import { checkAdmission, type ResolvedAdmission } from '../announcement/admission.js'
 import { PublisherRateLimiter, type RateLimit } from '../gossip/rate-limit.js'
+import { slotId } from '../sync/reconcile/item.js'
 import { NewcomerBudget, type NewcomerBudgetInit } from './newcomer-budget.js'
 import type { ClockWatch } from './clock-watch.js'
 import type { ServiceMetrics } from './metrics.js'
@@ -104,7 +105,7 @@ export class Intake {
       // a publisher over its rate costs no signature check either (a rapid-fire flood);
       // only a verified record takes a token (below), so forgeries cannot spend an
       // honest publisher's budget
-      if (from != null && publisher != null && !this.limiter.available(`${peeked.service}\n${publisher.toString()}`, now)) {
+      if (from != null && publisher != null && !this.limiter.available(slotId(peeked), now)) {
         throw (publisher.equals(from) ? reject : ignore)('rate-limited', publisher.toString())
       }
     }
@@ -131,7 +132,7 @@ export class Intake {
     if (stale != null) {
       throw stale
     }
-    if (from != null && !this.limiter.take(`${record.announcement.service}\n${record.peerId.toString()}`, now)) {
+    if (from != null && !this.limiter.take(slotId(record.announcement), now)) {
       // only the publisher itself is to blame (reject, scored); a relay may be honest (ignore)
       throw (record.peerId.equals(from) ? reject : ignore)('rate-limited', record.peerId.toString())
     }
