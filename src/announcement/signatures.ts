@@ -59,6 +59,17 @@ export function prepareSignatureWorkers (): Piscina {
 }
 
 /**
+ * Told that about `count` checks are coming (a sync exchange that will receive that many
+ * records): past one chunk, the worker threads start now, so that they have loaded by
+ * the time the records have arrived rather than after the first large batch.
+ */
+export function expectSignatureChecks (count: number): void {
+  if (count > CHUNK_CHECKS) {
+    prepareSignatureWorkers()
+  }
+}
+
+/**
  * Whether `signature` is a valid Ed25519 signature of `data` by the raw key `publicKey`,
  * by the protocol's rule (ed25519.ts verifyEd25519Now). Never rejects.
  */

@@ -127,6 +127,7 @@ export class SyncClient implements Startable {
           items: snapshot.items,
           getRecord: (item) => snapshot.record(item),
           onRecord: take,
+          onReconciled: ({ toReceive }) => { this.records.expect(toReceive) },
           timeoutMs: this.init.timeoutMs,
           signal
         })

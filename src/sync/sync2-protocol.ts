@@ -58,6 +58,8 @@ export interface Sync2Options extends AbortOptions {
    * refused by validation should be counted, not thrown.
    */
   onRecord(record: Uint8Array, ageMs: number): void | Promise<void>
+  /** Told, once reconciliation is over, how many records each side is to send. */
+  onReconciled?(plan: { toSend: number, toReceive: number }): void
   /** Bounds of reconciliation. @default DEFAULT_RECONCILE_LIMITS */
   limits?: Partial<ReconcileLimits>
   /** Time the whole exchange may take (with `signal`, whichever ends first). @default DEFAULT_SYNC_TIMEOUT_MS */
@@ -219,9 +221,12 @@ async function run (stream: Stream, options: Sync2Options, reconcile: Reconcile)
     const result = reconciler.result()
     const messages = frames.framesRead + frames.framesWritten
     // offered items are of services outside the reconciliation, so never among its differences
+    const toSend = [...result.theyNeed, ...offers.toSend]
+    const toReceive = [...result.iNeed, ...offers.toReceive]
+    options.onReconciled?.({ toSend: toSend.length, toReceive: toReceive.length })
     const { sent, received } = await transferRecords(frames, {
-      toSend: [...result.theyNeed, ...offers.toSend],
-      toReceive: [...result.iNeed, ...offers.toReceive],
+      toSend,
+      toReceive,
       getRecord: async (item) => options.getRecord(item),
       onRecord: async (record, ageMs) => { await options.onRecord(record, ageMs) },
       fail: (err) => { stream.abort(err) },

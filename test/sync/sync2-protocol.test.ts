@@ -53,11 +53,13 @@ describe('sync 2.0.0 over a stream pair', () => {
     const rng = new Prng(21)
     for (const [n, p] of [[0, 0], [50, 1], [2000, 0.05], [3000, 0.5]] as const) {
       const { a, b } = diverged(rng, n, p)
-      const ia = sideOptions(a, SERVICES)
+      const plans: Array<{ toSend: number, toReceive: number }> = []
+      const ia = sideOptions(a, SERVICES, { onReconciled: (plan) => { plans.push(plan) } })
       const ib = sideOptions(b, SERVICES)
       const [ra, rb] = await exchange(ia, ib)
       const sa = value(ra)
       const sb = value(rb)
+      assert.deepEqual(plans, [{ toSend: sa.result.theyNeed.length, toReceive: sa.result.iNeed.length }], 'told the plan once, before the records')
       assert.deepEqual(applied(a, ia.received, SERVICES), applied(b, ib.received, SERVICES), `n=${n} p=${p}`)
       assert.equal(sa.recordsReceived, sa.result.iNeed.length)
       assert.equal(sa.recordsSent, sb.recordsReceived)
