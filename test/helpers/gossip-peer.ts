@@ -32,6 +32,10 @@ export class GossipPeer {
       transports: [tcp(init.localAddress != null ? { dialOpts: { localAddress: init.localAddress } as TCPSocketOptions } : {})],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
+      // no pings: an attacker keeps its connection however long its target stalls. With
+      // libp2p's (5 s floor) a target busy for 15 s under the whole suite lost the
+      // pusher's connection, and the rest of the flood never reached it (sybil-keys)
+      connectionMonitor: { enabled: false },
       services: {
         identify: identify(),
         pubsub: gossipsub({ ...gossipsubOptions({ grid: init.grid }), emitSelf: false })
