@@ -16,6 +16,7 @@ import { applyPublications, publications, type PublicationChange, type Publicati
 import { NODE_INFO_FILE, type NodeInfoFile } from './node-info.js'
 import { ConfigError, type Config } from './config/index.js'
 import { quote, type Logger } from './log.js'
+import { LogBudget } from './log-budget.js'
 import { readiness, type Readiness } from './readiness.js'
 import { describeError } from '../errors.js'
 import { TAHOE_STORAGE_SERVICE } from '../tahoe/carriage.js'
@@ -137,10 +138,18 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
   })
   // before start: the peers of the cache and the first connections are logged too.
   // Updates (refreshes, every TTL/3 per publisher) are not: they would drown the rest.
+  // at most DEFAULT_LOG_LINES_PER_WINDOW of each kind per window, then one line saying how many more
+  const budget = new LogBudget({
+    summary: (verb, left, { lines, windowMs }) => {
+      log.info(`${verb} ${left} more peers (not logged one by one: at most ${lines} lines per ${windowMs / 1000} s)`, { event: `${verb}-more`, count: left })
+    }
+  })
   for (const [event, verb] of [['peer:added', 'added'], ['peer:withdrawn', 'withdrawn'], ['peer:expired', 'expired']] as const) {
     node.introducer.addEventListener(event, (evt) => {
-      const p = evt.detail
-      log.info(`${verb} ${p.service} ${p.peerId.toString()} ${quote(p.nickname, 32)}`, { event: verb, ...peerFields(p) })
+      budget.line(verb, () => {
+        const p = evt.detail
+        log.info(`${verb} ${p.service} ${p.peerId.toString()} ${quote(p.nickname, 32)}`, { event: verb, ...peerFields(p) })
+      })
     })
   }
   node.introducer.addEventListener('store:error', (evt) => {
@@ -225,6 +234,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
     await http?.close()
     await gateway?.stop()
     await node.stop()
+    budget.flush()
     throw err
   }
   started = true
@@ -260,6 +270,7 @@ export async function runNode (dir: string, config: Config, log: Logger, plugins
       await gateway?.stop()
       await node.stop()
       index.close()
+      budget.flush()
       await rm(join(dataDir, NODE_INFO_FILE), { force: true })
       log.info('stopped', { event: 'stopped' })
     }

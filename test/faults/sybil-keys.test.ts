@@ -119,5 +119,9 @@ describe('20 000 fresh keys pushed into one introducer by one peer', { timeout: 
     assert.ok(atClient <= held + 1, `the client holds ${atClient}, more than the introducer relayed`)
     assert.ok(received >= KEYS * 0.9, `only ${received} of ${KEYS} records reached the introducer`)
     assert.ok((dropped['too-many-new'] ?? 0) > 0)
+    // the introducer's log: not one line per Sybil entry, but so many per 10 s and a count of the rest
+    const addedLines = introducer.output.filter(l => l.includes(' added upload_storage ')).length
+    assert.ok(addedLines <= 20 * (settledMs / 10_000 + 3), `${addedLines} lines of added peers in the introducer's log`)
+    assert.ok(introducer.output.some(l => /added \d+ more peers/.test(l)), 'the log says how many more were added')
   })
 })
