@@ -6,7 +6,10 @@
  * thread share: the workers take chunks from the front, at most two each at a time, and
  * this thread takes one from the back on each turn of its event loop while any wait. So
  * a late joiner's thousand checks (OpenSSL: ~0.2 ms each on the bench machine) run
- * beside the rest of its intake instead of before it. The rule is ed25519.ts's either
+ * beside the rest of its intake instead of before it. Past BUSY_CHECKS checks in
+ * BUSY_WINDOW_MS a batch also waits for the end of the event loop's turn, so that a flood
+ * of gossip messages, each asking for one check from its own callback, is checked in
+ * batches shared with the workers rather than one by one here. The rule is ed25519.ts's either
  * way. A chunk the pool cannot take (a worker gone) is checked here, so a check never
  * fails for want of a thread.
  */
@@ -23,6 +26,12 @@ export const CHUNK_CHECKS = 16
 export const MAX_WAITING_CHUNKS = 1024
 /** Chunks each worker thread holds at most: one checked, one ready. */
 const CHUNKS_PER_THREAD = 2
+/**
+ * Past this many batches asked for within BUSY_WINDOW_MS, a batch waits for the end of
+ * the event loop's turn to gather more (a flood of gossip messages, each checked alone).
+ */
+export const BUSY_CHECKS = 64
+export const BUSY_WINDOW_MS = 100
 
 interface Pending {
   check: SignatureCheck
@@ -35,6 +44,7 @@ let onWorkers = 0
 let turn: ReturnType<typeof setImmediate> | undefined
 let pool: Piscina | undefined
 const made = { here: 0, onWorkers: 0 }
+const load = { since: 0, checks: 0 }
 
 /** How many checks this process has made on its own thread and on the workers. */
 export function signatureChecksMade (): { here: number, onWorkers: number } {
@@ -76,9 +86,26 @@ export function expectSignatureChecks (count: number): void {
 export async function verifyEd25519 (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
   return new Promise(resolve => {
     if (pending.push({ check: [publicKey, data, signature], resolve }) === 1) {
-      queueMicrotask(flush)
+      // quiet: at once (a gossip message's check adds no delay); busy: once this turn of
+      // the event loop has read all it can, so that a flood's messages are checked as one
+      // batch, shared with the workers, rather than one by one here
+      if (busy()) {
+        setImmediate(flush)
+      } else {
+        queueMicrotask(flush)
+      }
     }
   })
+}
+
+/** Whether more than BUSY_CHECKS checks were asked for within the last BUSY_WINDOW_MS or so. */
+function busy (): boolean {
+  const now = performance.now()
+  if (now - load.since >= BUSY_WINDOW_MS) {
+    load.since = now
+    load.checks = 0
+  }
+  return ++load.checks > BUSY_CHECKS
 }
 
 function flush (): void {

@@ -14,7 +14,7 @@ import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { hasSmallOrder, isCanonicalPoint, isCanonicalScalar, publicKeyProblem, verifyEd25519Now } from '../../src/announcement/ed25519.js'
 import { openAnnouncement } from '../../src/announcement/record.js'
 import { packChecks, unpackChecks } from '../../src/announcement/signature-pack.js'
-import { CHUNK_CHECKS, INLINE_CHECKS, signatureChecksMade, verifyEd25519 } from '../../src/announcement/signatures.js'
+import { BUSY_CHECKS, BUSY_WINDOW_MS, CHUNK_CHECKS, INLINE_CHECKS, signatureChecksMade, verifyEd25519 } from '../../src/announcement/signatures.js'
 import { AnnouncementRejection } from '../../src/announcement/rejection.js'
 import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
 import { announcementFields, key, T0 } from '../helpers/records.js'
@@ -42,6 +42,31 @@ describe('Ed25519 verification rule', () => {
     const after = signatureChecksMade()
     assert.equal(after.onWorkers - before.onWorkers + after.here - before.here, batch.length)
     assert.ok(after.onWorkers - before.onWorkers >= CHUNK_CHECKS, `at least a chunk on the workers (${after.onWorkers - before.onWorkers})`)
+  })
+
+  it('checks one at a time at once while quiet; under a stream of single checks gathers them, sharing them with the workers', async () => {
+    const [, pk, sig, msg, rule] = ED25519_VECTORS[0]
+    const one = async (): Promise<boolean> => verifyEd25519(bytes(pk), new TextEncoder().encode(msg), bytes(sig))
+    // quiet: a single check is made before the next turn of the event loop
+    await new Promise(resolve => setTimeout(resolve, 2 * BUSY_WINDOW_MS))
+    let answered = false
+    void one().then(() => { answered = true })
+    await new Promise(resolve => setImmediate(resolve))
+    assert.ok(answered, 'answered within the same turn')
+    // a stream, many more than BUSY_CHECKS: 8 checks a turn, each asked for by its own
+    // callback (as messages read from the network are), so microtasks run between them
+    const before = signatureChecksMade()
+    const answers: Array<Promise<boolean>> = []
+    for (let round = 0; round < (4 * BUSY_CHECKS) / 8; round++) {
+      await new Promise<void>(resolve => {
+        let left = 8
+        for (let k = 0; k < 8; k++) setImmediate(() => { answers.push(one()); if (--left === 0) resolve() })
+      })
+    }
+    assert.ok((await Promise.all(answers)).every(a => a === rule))
+    const after = signatureChecksMade()
+    assert.equal(after.here + after.onWorkers - before.here - before.onWorkers, 4 * BUSY_CHECKS)
+    assert.ok(after.onWorkers > before.onWorkers, 'some were checked on a worker thread')
   })
 
   it('packs checks for a worker and unpacks them unchanged, refusing lengths that do not add up', () => {
