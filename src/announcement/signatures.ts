@@ -6,7 +6,7 @@
  * thread share: the workers take chunks from the front, at most two each at a time, and
  * this thread takes one from the back on each turn of its event loop while any wait. So
  * a late joiner's thousand checks (OpenSSL: ~0.2 ms each on the bench machine) run
- * beside the rest of its intake instead of before it. Past BUSY_CHECKS checks in
+ * beside the rest of its intake instead of before it. Past BUSY_BATCHES batches in
  * BUSY_WINDOW_MS a batch also waits for the end of the event loop's turn, so that a flood
  * of gossip messages, each asking for one check from its own callback, is checked in
  * batches shared with the workers rather than one by one here. The rule is ed25519.ts's either
@@ -27,10 +27,10 @@ export const MAX_WAITING_CHUNKS = 1024
 /** Chunks each worker thread holds at most: one checked, one ready. */
 const CHUNKS_PER_THREAD = 2
 /**
- * Past this many batches asked for within BUSY_WINDOW_MS, a batch waits for the end of
- * the event loop's turn to gather more (a flood of gossip messages, each checked alone).
+ * Past this many batches begun within BUSY_WINDOW_MS, a batch waits for the end of the
+ * event loop's turn to gather more (a flood of gossip messages, each checked alone).
  */
-export const BUSY_CHECKS = 64
+export const BUSY_BATCHES = 64
 export const BUSY_WINDOW_MS = 100
 
 interface Pending {
@@ -44,7 +44,7 @@ let onWorkers = 0
 let turn: ReturnType<typeof setImmediate> | undefined
 let pool: Piscina | undefined
 const made = { here: 0, onWorkers: 0 }
-const load = { since: 0, checks: 0 }
+const load = { since: 0, batches: 0 }
 
 /** How many checks this process has made on its own thread and on the workers. */
 export function signatureChecksMade (): { here: number, onWorkers: number } {
@@ -98,14 +98,14 @@ export async function verifyEd25519 (publicKey: Uint8Array, data: Uint8Array, si
   })
 }
 
-/** Whether more than BUSY_CHECKS checks were asked for within the last BUSY_WINDOW_MS or so. */
+/** Counts a batch begun; whether more than BUSY_BATCHES were begun in this BUSY_WINDOW_MS. */
 function busy (): boolean {
   const now = performance.now()
   if (now - load.since >= BUSY_WINDOW_MS) {
     load.since = now
-    load.checks = 0
+    load.batches = 0
   }
-  return ++load.checks > BUSY_CHECKS
+  return ++load.batches > BUSY_BATCHES
 }
 
 function flush (): void {

@@ -50,8 +50,9 @@ export class LogBudget {
     }
     w.left++
     // the window's summary is due at its end, whether or not another line comes
-    this.timer ??= setTimeout(() => { this.timer = undefined; this.flush(false) }, Math.max(0, w.start + this.windowMs - now))
-    this.timer.unref?.()
+    if (this.timer == null) {
+      this.schedule(w.start + this.windowMs - now)
+    }
   }
 
   /** Writes the summaries of ended windows (all of them when `all`, as at a stop). */
@@ -69,9 +70,14 @@ export class LogBudget {
     clearTimeout(this.timer)
     this.timer = undefined
     if (next != null) {
-      this.timer = setTimeout(() => { this.timer = undefined; this.flush(false) }, Math.max(0, next))
-      this.timer.unref?.()
+      this.schedule(next)
     }
+  }
+
+  /** The next flush of ended windows, in `ms`; unref'd, so it never keeps a process alive. */
+  private schedule (ms: number): void {
+    this.timer = setTimeout(() => { this.timer = undefined; this.flush(false) }, Math.max(0, ms))
+    this.timer.unref?.()
   }
 
   private summarise (kind: string, w: Window): void {

@@ -212,10 +212,19 @@ export class Sync implements Startable {
       this.background(peer)
     }
     // and once more a little later (FOLLOW_UP_SYNC_MS says why), if still connected
+    this.followUp(() => {
+      if (this.components.connectionManager.getConnections(peer).length > 0) {
+        this.background(peer)
+      }
+    })
+  }
+
+  /** Runs `then` FOLLOW_UP_SYNC_MS from now if still started (cleared at stop). */
+  private followUp (then: () => void): void {
     const timer = setTimeout(() => {
       this.followUps.delete(timer)
-      if (this.started && this.components.connectionManager.getConnections(peer).length > 0) {
-        this.background(peer)
+      if (this.started) {
+        then()
       }
     }, FOLLOW_UP_SYNC_MS)
     this.followUps.add(timer)
@@ -236,13 +245,7 @@ export class Sync implements Startable {
       }
     }
     catchUp()
-    const timer = setTimeout(() => {
-      this.followUps.delete(timer)
-      if (this.started) {
-        catchUp()
-      }
-    }, FOLLOW_UP_SYNC_MS)
-    this.followUps.add(timer)
+    this.followUp(catchUp)
   }
 
   /**

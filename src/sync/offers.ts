@@ -9,15 +9,10 @@
 import { Sync2Item } from '../pb/sync2.js'
 import { SyncProtocolError } from './frames.js'
 import { bound, type ItemSet } from './reconcile/item-set.js'
-import { itemProblem, sortKey, WIRE_DIGEST_BYTES, type SyncItem } from './reconcile/item.js'
+import { itemProblem, sameRecord, sortKey, WIRE_DIGEST_BYTES, type SyncItem } from './reconcile/item.js'
 
 /** Most items one side offers in one exchange (a random choice when it holds more). */
 export const MAX_OFFERED_ITEMS = 16
-/**
- * Room an offer list and an answer to one take in a frame at most: MAX_OFFERED_ITEMS items
- * of a 64-byte service (about 130 bytes each), and as many indexes.
- */
-export const MAX_OFFERS_BYTES = MAX_OFFERED_ITEMS * 136
 
 /**
  * The items of `items` to offer: those of services `offerable` accepts, at most
@@ -79,8 +74,7 @@ export function wantedOffers (offered: readonly SyncItem[], items: ItemSet, want
       return
     }
     const held = heldItem(items, item)
-    if (held == null || held.seqnum < item.seqnum ||
-      (held.seqnum === item.seqnum && !Buffer.from(held.digest.subarray(0, WIRE_DIGEST_BYTES)).equals(item.digest))) {
+    if (held == null || held.seqnum < item.seqnum || (held.seqnum === item.seqnum && !sameRecord(held, item))) {
       indexes.push(i)
     }
   })

@@ -14,7 +14,7 @@ import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { hasSmallOrder, isCanonicalPoint, isCanonicalScalar, publicKeyProblem, verifyEd25519Now } from '../../src/announcement/ed25519.js'
 import { openAnnouncement } from '../../src/announcement/record.js'
 import { packChecks, unpackChecks } from '../../src/announcement/signature-pack.js'
-import { BUSY_CHECKS, BUSY_WINDOW_MS, CHUNK_CHECKS, INLINE_CHECKS, signatureChecksMade, verifyEd25519 } from '../../src/announcement/signatures.js'
+import { BUSY_BATCHES, BUSY_WINDOW_MS, CHUNK_CHECKS, INLINE_CHECKS, signatureChecksMade, verifyEd25519 } from '../../src/announcement/signatures.js'
 import { AnnouncementRejection } from '../../src/announcement/rejection.js'
 import { Announcement, SignedAnnouncement } from '../../src/pb/announcement.js'
 import { announcementFields, key, T0 } from '../helpers/records.js'
@@ -53,11 +53,11 @@ describe('Ed25519 verification rule', () => {
     void one().then(() => { answered = true })
     await new Promise(resolve => setImmediate(resolve))
     assert.ok(answered, 'answered within the same turn')
-    // a stream, many more than BUSY_CHECKS: 8 checks a turn, each asked for by its own
+    // a stream, many more than BUSY_BATCHES: 8 checks a turn, each asked for by its own
     // callback (as messages read from the network are), so microtasks run between them
     const before = signatureChecksMade()
     const answers: Array<Promise<boolean>> = []
-    for (let round = 0; round < (4 * BUSY_CHECKS) / 8; round++) {
+    for (let round = 0; round < (4 * BUSY_BATCHES) / 8; round++) {
       await new Promise<void>(resolve => {
         let left = 8
         for (let k = 0; k < 8; k++) setImmediate(() => { answers.push(one()); if (--left === 0) resolve() })
@@ -65,7 +65,7 @@ describe('Ed25519 verification rule', () => {
     }
     assert.ok((await Promise.all(answers)).every(a => a === rule))
     const after = signatureChecksMade()
-    assert.equal(after.here + after.onWorkers - before.here - before.onWorkers, 4 * BUSY_CHECKS)
+    assert.equal(after.here + after.onWorkers - before.here - before.onWorkers, 4 * BUSY_BATCHES)
     assert.ok(after.onWorkers > before.onWorkers, 'some were checked on a worker thread')
   })
 

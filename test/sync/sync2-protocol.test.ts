@@ -13,6 +13,7 @@ import { MAX_OFFERED_ITEMS, offersToWire } from '../../src/sync/offers.js'
 import { Sync2Accept, Sync2Open, Sync2Reconcile, Sync2Records } from '../../src/pb/sync2.js'
 import { ItemSet } from '../../src/sync/reconcile/item-set.js'
 import { Reconciler } from '../../src/sync/reconcile/reconciler.js'
+import { FRAME_HEADROOM_BYTES } from '../../src/sync/reconcile/limits.js'
 import { Prng } from '../fuzz/fuzz-kit.js'
 import { ageOf, applied, GRID, makeRecord, newerRecord, sideOptions, type Held } from '../helpers/sync2.js'
 import { NodeSet } from '../helpers/nodes.js'
@@ -214,6 +215,15 @@ describe('sync 2.0.0 over a stream pair', () => {
     await frames.write(Sync2Records.encode({ records: [], done: true }))
     assert.equal((await answering).recordsSent, 0)
     outbound.abort(new Error('test over'))
+  })
+
+  it('what a frame holds besides its ranges (notShared, offers, answers) fits in the room each message keeps for it', () => {
+    const item = { service: 'a'.repeat(64), publicKey: new Uint8Array(32).fill(255), seqnum: 2n ** 64n - 1n, digest: new Uint8Array(16).fill(255) }
+    const all = Array.from({ length: MAX_OFFERED_ITEMS }, (_, i) => i)
+    const accept = Sync2Accept.encode({ notShared: Array.from({ length: 64 }, (_, i) => i), ranges: [], offered: all.map(() => item), wanted: all })
+    const reconcile = Sync2Reconcile.encode({ ranges: [], wanted: all })
+    assert.ok(accept.byteLength <= FRAME_HEADROOM_BYTES, `an Accept without ranges takes ${accept.byteLength} bytes`)
+    assert.ok(reconcile.byteLength <= FRAME_HEADROOM_BYTES)
   })
 
   it('an offer past the bound, a bad offered item or an answer naming no offered item resets the exchange', async () => {

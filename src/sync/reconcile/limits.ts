@@ -22,8 +22,9 @@ export const SPLIT_BUCKETS = 16
 export const ITEMS_THRESHOLD = 16
 /**
  * Room kept in every message for what surrounds the ranges in a frame (Accept's
- * `notShared`, offers and their answers: 16 items of at most 136 bytes and 16 indexes,
- * see sync/offers.ts; field tags), so that the frame stays within maxMessageBytes.
+ * `notShared`, offers and their answers (sync/offers.ts), field tags), so that the frame
+ * stays within maxMessageBytes. An Accept with no ranges and every other field at its
+ * bound takes 2 272 bytes (test/sync/sync2-protocol.test.ts checks that it fits).
  */
 export const FRAME_HEADROOM_BYTES = 2560
 
