@@ -33,6 +33,8 @@ export interface Options {
   antiEntropyMs: number
   /** Ours nodes' ping interval (0: the library's default). */
   pingMs: number
+  /** How long the bench waits for a worker process to answer a request (a 50-node process under a burst can be slower). */
+  callTimeoutS: number
   out: string
   json: boolean
 }
@@ -68,7 +70,8 @@ const INTS: Array<{ key: IntOption, flag: string, dflt: number, min: number, max
   { key: 'floodNice', flag: 'flood-nice', dflt: 0, min: 0, max: 19, doc: "the attacker's nice value" },
   { key: 'nodesPerProcess', flag: 'nodes-per-process', dflt: 1, min: 1, max: 200, doc: 'nodes per worker process' },
   { key: 'antiEntropyMs', flag: 'anti-entropy-ms', dflt: 0, min: 0, max: 600_000, doc: "ours nodes' anti-entropy interval (0: the default)" },
-  { key: 'pingMs', flag: 'ping-ms', dflt: 0, min: 0, max: 3_600_000, doc: "ours nodes' connection ping interval (0: the default)" }
+  { key: 'pingMs', flag: 'ping-ms', dflt: 0, min: 0, max: 3_600_000, doc: "ours nodes' connection ping interval (0: the default)" },
+  { key: 'callTimeoutS', flag: 'call-timeout-s', dflt: 30, min: 5, max: 1800, doc: 'wait for a worker process to answer a request' }
 ]
 const STRINGS = { grids: 'grids', out: 'out', json: 'json' } as const
 const DEFAULT_OUT = 'bench/results/latest.json'
@@ -137,6 +140,7 @@ export function parseOptions (argv: string[], env: NodeJS.ProcessEnv): Options {
     nodesPerProcess: int('nodesPerProcess'),
     antiEntropyMs: int('antiEntropyMs'),
     pingMs: int('pingMs'),
+    callTimeoutS: int('callTimeoutS'),
     out: get(STRINGS.out) ?? DEFAULT_OUT,
     json: json === 'true' || json === '1'
   }

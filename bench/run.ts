@@ -34,6 +34,7 @@ function gitInfo (): { commit: string, srcDirty: boolean } | undefined {
 async function main (group: ProcessGroup): Promise<void> {
   assertSupportedRuntime()
   const opts = parseOptions(process.argv.slice(2), process.env)
+  group.callTimeoutMs = opts.callTimeoutS * 1000
   const log = (s: string): void => { console.error(`[${new Date().toISOString().slice(11, 19)}] ${s}`) }
   const watchdog = setTimeout(() => {
     console.error(`bench: over --max-minutes=${opts.maxMinutes}, giving up`)

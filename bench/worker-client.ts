@@ -14,7 +14,8 @@ import {
 } from './protocol.js'
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url))
-const DEFAULT_TIMEOUT_MS = 30_000
+/** A request's timeout unless the call names one (ProcessGroup's callTimeoutMs; bench --call-timeout-s). */
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000
 const STOP_TIMEOUT_MS = 15_000
 const EXIT_WAIT_MS = 3000
 
@@ -41,7 +42,7 @@ export class WorkerProcess {
   private nextId = 1
   private readonly pending = new Map<number, Pending>()
 
-  constructor (readonly index: number, onEvent: EventSink) {
+  constructor (readonly index: number, onEvent: EventSink, private readonly callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS) {
     this.child = fork(WORKER, [], { execPath: process.execPath, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.child.on('message', (raw) => {
       const parsed = workerMessageSchema.safeParse(raw)
@@ -84,12 +85,12 @@ export class WorkerProcess {
     return this.running
   }
 
-  async call<C extends ProcessCommand> (cmd: C, args: ProcessArgs[C], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ProcessResults[C]> {
+  async call<C extends ProcessCommand> (cmd: C, args: ProcessArgs[C], timeoutMs = this.callTimeoutMs): Promise<ProcessResults[C]> {
     const schema = processSchemas[cmd].result
     return this.request(`${cmd}`, { scope: 'process', cmd, args }, v => schema.parse(v), timeoutMs)
   }
 
-  async callNode<C extends NodeCommand> (node: number, cmd: C, args: NodeArgs[C], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<NodeResults[C]> {
+  async callNode<C extends NodeCommand> (node: number, cmd: C, args: NodeArgs[C], timeoutMs = this.callTimeoutMs): Promise<NodeResults[C]> {
     const schema = nodeSchemas[cmd].result
     return this.request(`${cmd} (node ${node})`, { scope: 'node', node, cmd, args }, v => schema.parse(v), timeoutMs)
   }
@@ -175,11 +176,13 @@ export class NodeHandle {
 
 /** Every worker process of the run, so that none outlives it. */
 export class ProcessGroup {
+  /** Requests to the processes spawned from now on time out after this, unless the call names a timeout. */
+  callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS
   private readonly processes = new Set<WorkerProcess>()
   private nextIndex = 0
 
   spawn (onEvent: EventSink): WorkerProcess {
-    const proc = new WorkerProcess(this.nextIndex++, onEvent)
+    const proc = new WorkerProcess(this.nextIndex++, onEvent, this.callTimeoutMs)
     this.processes.add(proc)
     proc.child.once('exit', () => { this.processes.delete(proc) })
     return proc

@@ -6,7 +6,7 @@ describe('bench options', () => {
   it('has the documented defaults', () => {
     const o = parseOptions([], {})
     assert.deepEqual([o.n, o.m, o.rounds, o.introducers, o.degree, o.idleMs, o.lateJoiners, o.leaves], [30, 1000, 5, 3, 4, 10_000, 3, 3])
-    assert.deepEqual([o.runs, o.nodesPerProcess, o.floodRounds, o.floodRate, o.burstTimeoutS], [1, 1, 5, 2000, 120])
+    assert.deepEqual([o.runs, o.nodesPerProcess, o.floodRounds, o.floodRate, o.burstTimeoutS, o.callTimeoutS], [1, 1, 5, 2000, 120, 30])
     assert.deepEqual(o.grids, ['ours', 'raw'])
     assert.equal(o.out, 'bench/results/latest.json')
     assert.equal(o.json, false)
@@ -28,6 +28,7 @@ describe('bench options', () => {
       [['--m=1.5'], /--m .*whole number/],
       [['--runs='], /--runs/],
       [['--nodes-per-process=0'], /--nodes-per-process/],
+      [['--call-timeout-s=1'], /--call-timeout-s .*from 5 to 1800, not 1/],
       [['--grids=ours,mine'], /--grids .*not ours,mine/],
       [['--json=yes'], /--json/],
       [['--frobnicate=1'], /unknown option --frobnicate/],
