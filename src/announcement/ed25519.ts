@@ -17,10 +17,10 @@ import { createPublicKey, verify } from 'node:crypto'
 /** DER of an Ed25519 SubjectPublicKeyInfo (RFC 8410) up to the 32 raw key bytes. */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 
-/** The group order L = 2^252 + 27742317777372353535851937790883648493. */
-const L = 2n ** 252n + 27742317777372353535851937790883648493n
-/** The field prime p = 2^255 - 19. */
-const P = 2n ** 255n - 19n
+/** The group order L = 2^252 + 27742317777372353535851937790883648493, little endian. */
+const L_BYTES = Uint8Array.from(Buffer.from('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010', 'hex'))
+/** The field prime p = 2^255 - 19, little endian. */
+const P_BYTES = Uint8Array.from(Buffer.from('ed' + 'ff'.repeat(30) + '7f', 'hex'))
 
 /**
  * The y coordinates (little endian, sign bit clear) whose points have small order, as
@@ -38,12 +38,17 @@ const SMALL_ORDER_Y = [
   'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'
 ].map(hex => Uint8Array.from(Buffer.from(hex, 'hex')))
 
-function littleEndian (bytes: Uint8Array): bigint {
-  let n = 0n
-  for (let i = bytes.byteLength - 1; i >= 0; i--) {
-    n = (n << 8n) | BigInt(bytes[i])
+/**
+ * Whether the 32-byte little-endian number `n`, its top byte masked by `topMask`, is
+ * below `bound` (also 32 bytes, little endian): compared from the most significant byte,
+ * with no conversion to a bigint.
+ */
+function below (n: Uint8Array, bound: Uint8Array, topMask: number): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const byte = i === 31 ? n[i] & topMask : n[i]
+    if (byte !== bound[i]) return byte < bound[i]
   }
-  return n
+  return false
 }
 
 /** The 32-byte encoding is one of a point of order 1, 2, 4 or 8 (whatever its sign bit). */
@@ -58,15 +63,12 @@ export function hasSmallOrder (point: Uint8Array): boolean {
 
 /** The encoded y coordinate (sign bit cleared) is below p. */
 export function isCanonicalPoint (point: Uint8Array): boolean {
-  if (point.byteLength !== 32) return false
-  const y = Uint8Array.from(point)
-  y[31] &= 0x7f
-  return littleEndian(y) < P
+  return point.byteLength === 32 && below(point, P_BYTES, 0x7f)
 }
 
 /** The 32-byte little-endian scalar is below L. */
 export function isCanonicalScalar (scalar: Uint8Array): boolean {
-  return scalar.byteLength === 32 && littleEndian(scalar) < L
+  return scalar.byteLength === 32 && below(scalar, L_BYTES, 0xff)
 }
 
 /**

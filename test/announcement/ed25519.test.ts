@@ -9,6 +9,7 @@
  * thread) and in a batch (checked on worker threads and this one).
  */
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { hasSmallOrder, isCanonicalPoint, isCanonicalScalar, publicKeyProblem, verifyEd25519Now } from '../../src/announcement/ed25519.js'
@@ -97,6 +98,31 @@ describe('Ed25519 verification rule', () => {
     assert.equal(isCanonicalScalar(L), false)
     L[0]--
     assert.equal(isCanonicalScalar(L), true)
+  })
+
+  it('compares scalars with L and points with p as bigints would, near the bounds and at random', () => {
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n
+    const P = 2n ** 255n - 19n
+    const toBytes = (n: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn))
+    const value = (b: Uint8Array): bigint => b.reduceRight((n, byte) => (n << 8n) | BigInt(byte), 0n)
+    const samples: Uint8Array[] = []
+    for (const near of [L, P, 2n ** 255n, 2n ** 256n - 1n]) {
+      for (let d = -3n; d <= 3n; d++) {
+        if (near + d >= 0n && near + d < 2n ** 256n) samples.push(toBytes(near + d))
+      }
+    }
+    for (let i = 0; i < 2000; i++) {
+      const b = randomBytes(32)
+      // random values mostly exceed L; also draw below and around it
+      if (i % 3 === 0) b[31] &= 0x1f
+      if (i % 3 === 1) b.set(toBytes(L).subarray(i % 31 + 1), i % 31 + 1)
+      samples.push(Uint8Array.from(b))
+    }
+    for (const b of samples) {
+      const hex = Buffer.from(b).toString('hex')
+      assert.equal(isCanonicalScalar(b), value(b) < L, `scalar ${hex}`)
+      assert.equal(isCanonicalPoint(b), (value(b) & (2n ** 255n - 1n)) < P, `point ${hex}`)
+    }
   })
 
   it('refuses a record "signed" for the identity key, which anyone can make for any payload (bad-key)', async () => {
