@@ -17,13 +17,13 @@
  * Costs: offer, and expire per slot, O(log n); getPeers O(entries of the service).
  */
 import { TypedEventEmitter } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import type { PeekedAnnouncement } from './announcement/peek.js'
-import { clockOffsetMs, expiresAt, originAt, type VerifiedAnnouncement } from './announcement/record.js'
+import { expiresAt, originAt, type VerifiedAnnouncement } from './announcement/record.js'
 import { ignore, type AnnouncementRejection } from './announcement/rejection.js'
 import { Capacity, type Slot } from './peer-table/capacity.js'
 import { Deadlines } from './peer-table/deadlines.js'
+import { entryOf, peerKey, slotKey } from './peer-table/entry.js'
 import { resolveTableOptions, type ResolvedTableOptions } from './peer-table/options.js'
 import { WithdrawnKeys } from './peer-table/withdrawn-keys.js'
 import type { HeldOptions, HeldRecord, OfferOptions, OfferResult, PeerTableEventName, PeerTableEvents, PeerTableInit, ServicePeer, TableCounts } from './peer-table/types.js'
@@ -31,16 +31,6 @@ import type { PeerId } from '@libp2p/interface'
 
 export type * from './peer-table/types.js'
 export * from './peer-table/constants.js'
-
-/** Slots are keyed by service and raw public key, which an unverified record also has. */
-function slotKey (service: string, publicKey: Uint8Array): string {
-  return `${service}\n${Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64')}`
-}
-
-function peerKey (peerId: PeerId | string): Uint8Array {
-  const id = typeof peerId === 'string' ? peerIdFromString(peerId) : peerId
-  return id.publicKey?.raw ?? new Uint8Array()
-}
 
 export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
   private readonly slots = new Map<string, Slot>()
@@ -156,24 +146,7 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
         this.deadlines.delete(victim.key)
       }
     }
-    const peer: ServicePeer = {
-      service: a.service,
-      peerId: record.peerId,
-      nickname: a.nickname,
-      version: a.version,
-      multiaddrs: record.multiaddrs,
-      fields: record.fields,
-      seqnum: a.seqnum,
-      readonly: a.readonly,
-      availableSpace: a.availableSpace,
-      permutationSeed: a.permutationSeed.byteLength > 0 ? a.permutationSeed : a.publicKey,
-      issuedAt: a.issuedAtMs,
-      firstSeen: held?.peer?.firstSeen ?? Math.min(options.firstSeen ?? now, now),
-      lastSeen: now,
-      expiresAt: expiry,
-      clockOffsetMs: clockOffsetMs(a, now, options.ageMs),
-      record
-    }
+    const peer = entryOf(record, now, expiry, held?.peer, options)
     this.deadlines.set(key, expiry)
     if (held?.peer != null) {
       Object.assign(held, { record, peer, expiresAt: expiry, originMs, forgetAt, refreshes: held.refreshes + 1 })

@@ -14,8 +14,7 @@ import { InvalidParametersError, NotStartedError, serviceCapabilities, serviceDe
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
 import { peekAnnouncement } from '../announcement/peek.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
-import { describeError, GossipSettingsError, InvalidAnnouncementError } from '../errors.js'
-import { checkGossipsubSettings } from '../gossip/settings.js'
+import { describeError, InvalidAnnouncementError } from '../errors.js'
 import { PeerTable, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
 import { parseStorageIndex } from '../storage-index.js'
@@ -32,7 +31,7 @@ import { GuardedStore, type StoreStatus } from './guarded-store.js'
 import { Intake } from './intake.js'
 import { connectionHost } from './newcomer-budget.js'
 import { ServiceMetrics } from './metrics.js'
-import { checkIdentity, resolveOptions, type ResolvedOptions } from './options.js'
+import { checkIdentity, checkPubsub, resolveOptions, type ResolvedOptions } from './options.js'
 import { Publisher } from './publisher.js'
 import { SyncRelays } from './relays.js'
 import { FollowedServices, Subscriptions } from './subscriptions.js'
@@ -40,15 +39,6 @@ import { Sync } from './sync.js'
 import type {
   Departure, IntroducerService, IntroductionComponents, IntroductionEvents, IntroductionInit, IntroductionStats, PeerChange, PermutedPeer, PublishFields
 } from './index.js'
-
-/** Whether gossipsub is built already: libp2p builds services in the order they are listed. */
-function hasPubsub (components: IntroductionComponents): boolean {
-  try {
-    return components.pubsub != null
-  } catch {
-    return false // libp2p's components throw for a service not built yet
-  }
-}
 
 export class Introduction extends TypedEventEmitter<IntroductionEvents> implements IntroducerService, Startable {
   readonly [Symbol.toStringTag] = 'gossip-introducer'
@@ -82,10 +72,7 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.isIntroducer = options.introducer
     const log = components.logger.forComponent('introducer')
     // checked here, so that a node with the wrong gossipsub is never built at all
-    if (!hasPubsub(components)) {
-      throw new GossipSettingsError('the introduction service needs gossipsub: list `pubsub: gossipsub(gossipsubOptions({ grid }))` before `introducer` in libp2p\'s services')
-    }
-    checkGossipsubSettings(components.pubsub)
+    checkPubsub(components)
     const store = this.store = new GuardedStore(options.store, options.now, log)
     const table = this.table = new PeerTable({ now: options.now })
     for (const [event, type] of TABLE_EVENTS) {

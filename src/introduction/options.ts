@@ -8,7 +8,8 @@ import { describeCertificate } from '../announcement/admission.js'
 import { assertGridId, assertServiceName, DEFAULT_GRID, INTRODUCER, PREDEFINED_SERVICES } from '../announcement/names.js'
 import { resolveAdmission, type ResolvedAdmission } from '../announcement/admission.js'
 import { MAX_CERTIFICATE_BYTES, MAX_NICKNAME_BYTES, MAX_PERMUTATION_SEED_BYTES, MAX_TTL_MS, MAX_VERSION_BYTES, MIN_TTL_MS } from '../announcement/record.js'
-import { describeError, InvalidOptionError } from '../errors.js'
+import { describeError, GossipSettingsError, InvalidOptionError } from '../errors.js'
+import { checkGossipsubSettings } from '../gossip/settings.js'
 import { DEFAULT_PUBLISHER_RATE_LIMIT, type RateLimit } from '../gossip/rate-limit.js'
 import { SOFTWARE_VERSION } from '../version.js'
 import { parseBootstrapEntry, type DialTarget } from './bootstrap-entry.js'
@@ -18,7 +19,7 @@ import {
   MAX_INTRODUCER_TARGET, MIN_SYNC_TIMEOUT_MS
 } from './constants.js'
 import { MemoryStore, type IntroductionStore } from './store.js'
-import type { IntroductionInit } from './index.js'
+import type { IntroductionComponents, IntroductionInit } from './index.js'
 import type { PeerId } from '@libp2p/interface'
 
 const HOUR_MS = 60 * 60 * 1000
@@ -168,4 +169,21 @@ export function checkIdentity (options: ResolvedOptions, peerId: PeerId): void {
       throw new InvalidOptionError('certificate', `admits ${subject}, not this node (${peerId.toString()})`)
     }
   }
+}
+
+/** Whether gossipsub is built already: libp2p builds services in the order they are listed. */
+function hasPubsub (components: Pick<IntroductionComponents, 'pubsub'>): boolean {
+  try {
+    return components.pubsub != null
+  } catch {
+    return false // libp2p's components throw for a service not built yet
+  }
+}
+
+/** Throws GossipSettingsError unless gossipsub is built before us, with the grid's settings. */
+export function checkPubsub (components: Pick<IntroductionComponents, 'pubsub'>): void {
+  if (!hasPubsub(components)) {
+    throw new GossipSettingsError('the introduction service needs gossipsub: list `pubsub: gossipsub(gossipsubOptions({ grid }))` before `introducer` in libp2p\'s services')
+  }
+  checkGossipsubSettings(components.pubsub)
 }

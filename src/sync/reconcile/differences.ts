@@ -5,6 +5,7 @@
  */
 import { ReconcileError } from './errors.js'
 import { compareKeys, sameRecord, slotId, sortKey, type SyncItem } from './item.js'
+import type { ItemSet } from './item-set.js'
 
 /** What reconciliation found. Every list is in item order. */
 export interface ReconcileResult {
@@ -39,6 +40,38 @@ export class Differences {
       throw new ReconcileError('too-many-items', `more than ${this.maxItems} peer items`)
     }
     this.bySlot.set(id, { mine, theirs })
+  }
+
+  /**
+   * Our items begin..end-1 of `items` against the peer's list of the same range, both in
+   * item order: records each difference, and returns ours that differ and the indexes
+   * (in `theirs`) of slots we lack.
+   */
+  compare (items: ItemSet, begin: number, end: number, theirs: readonly SyncItem[]): { mine: SyncItem[], missing: number[] } {
+    const mine: SyncItem[] = []
+    const missing: number[] = []
+    let i = begin
+    let k = 0
+    while (i < end || k < theirs.length) {
+      const order = i >= end ? 1 : k >= theirs.length ? -1 : compareKeys(items.key(i), sortKey(theirs[k].service, theirs[k].publicKey))
+      if (order < 0) {
+        mine.push(items.item(i))
+        this.record(items.item(i), undefined)
+        i++
+      } else if (order > 0) {
+        missing.push(k)
+        this.record(undefined, theirs[k])
+        k++
+      } else {
+        if (!sameRecord(items.item(i), theirs[k])) {
+          mine.push(items.item(i))
+          this.record(items.item(i), theirs[k])
+        }
+        i++
+        k++
+      }
+    }
+    return { mine, missing }
   }
 
   result (): ReconcileResult {

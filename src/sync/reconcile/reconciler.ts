@@ -12,7 +12,7 @@
  */
 import { Sync2Mode, type Sync2Range } from '../../pb/sync2.js'
 import { ReconcileError } from './errors.js'
-import { compareKeys, sameRecord, slotId, sortKey, type SyncItem } from './item.js'
+import { sameRecord, slotId, type SyncItem } from './item.js'
 import { Differences, type ReconcileResult } from './differences.js'
 import { END, START, compareBounds, type Bound, type ItemSet, type UpperBound } from './item-set.js'
 import { FRAME_HEADROOM_BYTES, ITEMS_THRESHOLD, resolveLimits, SPLIT_BUCKETS, type ReconcileLimits } from './limits.js'
@@ -155,7 +155,7 @@ export class Reconciler {
         }
         return this.askAgain(r, begin, end, builder, listed, differing, comparable, true)
       case Sync2Mode.ITEMS: {
-        const { mine, missing } = this.compare(r.items, begin, end)
+        const { mine, missing } = this.differences.compare(this.items, begin, end, r.items)
         if (mine.length === 0 && missing.length === 0) {
           builder.skip(r.upper)
           return true
@@ -212,34 +212,6 @@ export class Reconciler {
       }
     }
     return false
-  }
-
-  /** Our items begin..end-1 against the peer's list: ours that differ, indexes of slots we lack. */
-  private compare (theirs: readonly SyncItem[], begin: number, end: number): { mine: SyncItem[], missing: number[] } {
-    const mine: SyncItem[] = []
-    const missing: number[] = []
-    let i = begin
-    let k = 0
-    while (i < end || k < theirs.length) {
-      const order = i >= end ? 1 : k >= theirs.length ? -1 : compareKeys(this.items.key(i), sortKey(theirs[k].service, theirs[k].publicKey))
-      if (order < 0) {
-        mine.push(this.items.item(i))
-        this.differences.record(this.items.item(i), undefined)
-        i++
-      } else if (order > 0) {
-        missing.push(k)
-        this.differences.record(undefined, theirs[k])
-        k++
-      } else {
-        if (!sameRecord(this.items.item(i), theirs[k])) {
-          mine.push(this.items.item(i))
-          this.differences.record(this.items.item(i), theirs[k])
-        }
-        i++
-        k++
-      }
-    }
-    return { mine, missing }
   }
 
   private takeDiff (r: InRange): void {
