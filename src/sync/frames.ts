@@ -4,6 +4,7 @@
  * LEB128 varint length followed by that many bytes (docs/protocol.md §12.1).
  */
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { checkWireFormat, type MessageSchema } from '../announcement/wire-format.js'
 import { describeError } from '../errors.js'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -49,10 +50,19 @@ export function boundedLengthDecoder (maxDataLength: number, limit?: () => numbe
   }
 }
 
-/** Decodes a frame; a peer's garbage (or a frame over a limit) is a SyncProtocolError. */
-export function decodeFrame<T> (codec: { decode(buf: Uint8ArrayList, opts: { limits: Record<string, unknown> }): T }, bytes: Uint8ArrayList, limits: Record<string, unknown>, what: string): T {
+/**
+ * Decodes a frame; a peer's garbage (or a frame over a limit) is a SyncProtocolError.
+ * With `schema`, the frame must first follow the wire grammar of protocol.md §5.1 for it
+ * (every known field of its declared wire type, and so on).
+ */
+export function decodeFrame<T> (codec: { decode(buf: Uint8Array | Uint8ArrayList, opts: { limits: Record<string, unknown> }): T }, bytes: Uint8ArrayList, limits: Record<string, unknown>, what: string, schema?: MessageSchema): T {
   try {
-    return codec.decode(bytes, { limits })
+    if (schema == null) {
+      return codec.decode(bytes, { limits })
+    }
+    const flat = bytes.subarray()
+    checkWireFormat(flat, schema, what)
+    return codec.decode(flat, { limits })
   } catch (err) {
     throw new SyncProtocolError(`malformed sync ${what}: ${describeError(err)}`)
   }

@@ -28,6 +28,7 @@ import { Reconciler, type Step } from './reconcile/reconciler.js'
 import type { ReconcileResult } from './reconcile/differences.js'
 import { MAX_OFFERED_ITEMS, offerItems, offersToWire, readOffers, takeWanted, wantedOffers } from './offers.js'
 import { transferRecords, type RecordToSend } from './sync2-transfer.js'
+import { SYNC2_ACCEPT_SCHEMA, SYNC2_OPEN_SCHEMA, SYNC2_RECONCILE_SCHEMA } from './sync2-wire.js'
 import { DEFAULT_SYNC_TIMEOUT_MS, MAX_SYNC_SERVICES } from './sync-protocol.js'
 import type { SyncItem } from './reconcile/item.js'
 import type { AbortOptions, Stream } from '@libp2p/interface'
@@ -101,7 +102,7 @@ export async function initiateSync2 (stream: Stream, options: Sync2Options): Pro
     // what we hold outside the services we name: the responder may follow some of it
     const offered = offerItems(options.items, s => !named.has(s))
     await frames.write(Sync2Open.encode({ grid: options.grid, services, ranges: reconciler.initiate(), offered: offersToWire(offered), takesOffers: true }), { signal })
-    const accept = decodeFrame(Sync2Accept, await frames.read({ signal }), { notShared: MAX_SYNC_SERVICES, offered: MAX_OFFERED_ITEMS, wanted: MAX_OFFERED_ITEMS, ...rangeLimits(limits) }, 'accept')
+    const accept = decodeFrame(Sync2Accept, await frames.read({ signal }), { notShared: MAX_SYNC_SERVICES, offered: MAX_OFFERED_ITEMS, wanted: MAX_OFFERED_ITEMS, ...rangeLimits(limits) }, 'accept', SYNC2_ACCEPT_SCHEMA)
     const notShared = new Set<number>()
     for (const index of accept.notShared) {
       if (index >= services.length || notShared.has(index)) {
@@ -127,7 +128,7 @@ export async function initiateSync2 (stream: Stream, options: Sync2Options): Pro
 export async function answerSync2 (stream: Stream, options: Sync2Options): Promise<Sync2Summary> {
   const ours = new Set(options.services)
   return run(stream, options, async (frames, limits, signal) => {
-    const open = decodeFrame(Sync2Open, await frames.read({ signal, maxBytes: MAX_SYNC2_OPEN_BYTES }), { services: MAX_SYNC_SERVICES, offered: MAX_OFFERED_ITEMS, ...rangeLimits(limits) }, 'open')
+    const open = decodeFrame(Sync2Open, await frames.read({ signal, maxBytes: MAX_SYNC2_OPEN_BYTES }), { services: MAX_SYNC_SERVICES, offered: MAX_OFFERED_ITEMS, ...rangeLimits(limits) }, 'open', SYNC2_OPEN_SCHEMA)
     if (open.grid !== options.grid) {
       throw new SyncProtocolError(`sync request for grid ${JSON.stringify(open.grid)}, this node is in ${JSON.stringify(options.grid)}`)
     }
@@ -154,7 +155,7 @@ export async function answerSync2 (stream: Stream, options: Sync2Options): Promi
       await converse(frames, reconciler, { done: false }, limits, signal, { answered })
     } else if (answered != null) {
       // reconciliation has ended; the initiator's answer to our offer comes alone
-      const message = decodeFrame(Sync2Reconcile, await frames.read({ signal }), { ...rangeLimits(limits), wanted: MAX_OFFERED_ITEMS }, 'answer to an offer')
+      const message = decodeFrame(Sync2Reconcile, await frames.read({ signal }), { ...rangeLimits(limits), wanted: MAX_OFFERED_ITEMS }, 'answer to an offer', SYNC2_RECONCILE_SCHEMA)
       if (message.ranges.length > 0) {
         throw new SyncProtocolError('ranges in a message after reconciliation ended')
       }
@@ -183,7 +184,7 @@ async function converse (frames: FrameStream, reconciler: Reconciler, step: Step
     if (step.done) {
       return
     }
-    const message = decodeFrame(Sync2Reconcile, await frames.read({ signal }), { ...rangeLimits(limits), wanted: MAX_OFFERED_ITEMS }, 'reconcile message')
+    const message = decodeFrame(Sync2Reconcile, await frames.read({ signal }), { ...rangeLimits(limits), wanted: MAX_OFFERED_ITEMS }, 'reconcile message', SYNC2_RECONCILE_SCHEMA)
     if (answered != null) {
       answered(message.wanted)
       answered = undefined

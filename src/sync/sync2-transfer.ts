@@ -8,6 +8,7 @@ import { MAX_SIGNED_ANNOUNCEMENT_BYTES } from '../announcement/record.js'
 import { Sync2Records, type Sync2Record } from '../pb/sync2.js'
 import { asError } from '../errors.js'
 import { decodeFrame, SyncProtocolError, type FrameStream } from './frames.js'
+import { SYNC2_RECORDS_SCHEMA } from './sync2-wire.js'
 import { recordDigest, WIRE_DIGEST_BYTES, type SyncItem } from './reconcile/item.js'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -104,7 +105,7 @@ async function readRecords (frames: FrameStream, init: TransferInit): Promise<nu
     }
   }
   while (true) {
-    const frame = decodeFrame(Sync2Records, await frames.read(init), { records: MAX_SYNC2_RECORDS_PER_FRAME }, 'records')
+    const frame = decodeFrame(Sync2Records, await frames.read(init), { records: MAX_SYNC2_RECORDS_PER_FRAME }, 'records', SYNC2_RECORDS_SCHEMA)
     if (!frame.done && frame.records.length === 0) {
       throw new SyncProtocolError('a records frame with no records that is not the last')
     }

@@ -257,6 +257,48 @@ describe('sync 2.0.0 over a stream pair', () => {
     outbound.abort(new Error('test over'))
   })
 
+  it('a frame with a field of another wire type (a packed repeated uint32) resets the exchange instead of being misread', async () => {
+    const rng = new Prng(31)
+    // the responder's Accept with `notShared` packed: field 1, wire type 2, one index (0)
+    {
+      const [outbound, inbound] = await streamPair()
+      const initiating = initiateSync2(outbound, sideOptions([makeRecord(rng, 'upload_storage')], ['upload_storage', 'helper']))
+      const frames = new FrameStream(inbound, 65536)
+      await frames.read()
+      await frames.write(Uint8Array.from([0x0a, 0x01, 0x00]))
+      await assert.rejects(initiating, /malformed sync accept: accept field 1 at byte 0: wire type 2, declared 0/)
+      inbound.abort(new Error('test over'))
+    }
+    // the initiator's answer to an offer with `wanted` packed: field 2, wire type 2, one index (0)
+    {
+      const [outbound, inbound] = await streamPair()
+      const answering = answerSync2(inbound, sideOptions([makeRecord(rng, 'helper')], ['upload_storage']))
+      const frames = new FrameStream(outbound, 65536)
+      const reconciler = new Reconciler(ItemSet.of([]), { services: new Set(['upload_storage', 'helper']) })
+      await frames.write(Sync2Open.encode({ grid: GRID, services: ['upload_storage', 'helper'], ranges: reconciler.initiate(), offered: [], takesOffers: true }))
+      const accept = Sync2Accept.decode(await frames.read())
+      assert.equal(accept.offered.length, 1)
+      await frames.write(Uint8Array.from([0x12, 0x01, 0x00]))
+      await assert.rejects(answering, /malformed sync answer to an offer: answer to an offer field 2 at byte 0: wire type 2, declared 0/)
+      outbound.abort(new Error('test over'))
+    }
+    // the same answer unpacked (one tag per value) is taken
+    {
+      const [outbound, inbound] = await streamPair()
+      const offeredRecord = makeRecord(rng, 'helper')
+      const answering = answerSync2(inbound, sideOptions([offeredRecord], ['upload_storage']))
+      const frames = new FrameStream(outbound, 65536)
+      const reconciler = new Reconciler(ItemSet.of([]), { services: new Set(['upload_storage', 'helper']) })
+      await frames.write(Sync2Open.encode({ grid: GRID, services: ['upload_storage', 'helper'], ranges: reconciler.initiate(), offered: [], takesOffers: true }))
+      Sync2Accept.decode(await frames.read())
+      await frames.write(Uint8Array.from([0x10, 0x00]))
+      const records = Sync2Records.decode(await frames.read())
+      assert.deepEqual(records.records.map(r => Buffer.from(r.record).toString('hex')), [Buffer.from(offeredRecord.record).toString('hex')])
+      outbound.abort(new Error('test over'))
+      await answering.catch(() => {})
+    }
+  })
+
   it('refuses bad options before touching the stream', async () => {
     const [outbound] = await streamPair()
     await assert.rejects(initiateSync2(outbound, sideOptions([], ['Bad Name'])), { name: 'InvalidOptionError' })
