@@ -13,6 +13,10 @@ import { signCertificate, checkAdmission, resolveAdmission } from '../../src/ann
 import { openAnnouncement, signAnnouncement, type AnnouncementContent } from '../../src/announcement/record.js'
 import { messageId } from '../../src/gossip/message-id.js'
 import { SyncPage, SyncRequest } from '../../src/pb/sync.js'
+import { Sync2Accept, Sync2Open, Sync2Reconcile, Sync2Records } from '../../src/pb/sync2.js'
+import { ItemSet } from '../../src/sync/reconcile/item-set.js'
+import { syncItemOf } from '../../src/sync/reconcile/item.js'
+import { Reconciler } from '../../src/sync/reconcile/reconciler.js'
 import { concat, varint } from '../fuzz/fuzz-kit.js'
 import { ED25519_VECTORS } from '../helpers/ed25519-vectors.js'
 
@@ -83,7 +87,9 @@ async function compute (): Promise<Record<string, string>> {
     await openAnnouncement(r.signed, { grid: 'example', now: T + 60_000 })
   }
   await checkAdmission(rich, resolveAdmission({ gridManagers: [peerIdFromPrivateKey(manager).toString()] })!, T)
+  const sync2 = sync2Frames([plain, rich], [withdrawal], withdrawal.signed)
   return {
+    ...Object.fromEntries(Object.entries(sync2).map(([name, bytes]) => [name, hex(frame(bytes))])),
     'peer-id-bytes': hex(peerIdFromPrivateKey(publisher).toMultihash().bytes),
     'announcement-payload': hex(signedPayload(plain.signed)),
     'announcement-signature': hex(plain.signed.subarray(plain.signed.byteLength - 64)),
@@ -95,6 +101,34 @@ async function compute (): Promise<Record<string, string>> {
     'sync-page-frame': hex(frame(SyncPage.encode({ records: [plain.signed as Uint8Array<ArrayBuffer>], done: true })))
   }
 }
+
+/**
+ * §14.9: one sync 2.0.0 exchange, by the real reconcilers. The initiator holds
+ * `initiator`, the responder `responder`, both reconcile upload_storage and
+ * download_storage; the frames are the Open, the responder's Accept, the initiator's
+ * answer, and the responder's Records frame carrying `record` (1 s old).
+ */
+function sync2Frames (initiator: VerifiedAnnouncementLike[], responder: VerifiedAnnouncementLike[], record: Uint8Array): Record<string, Uint8Array> {
+  const services = new Set(['upload_storage', 'download_storage'])
+  const items = (records: VerifiedAnnouncementLike[]): ItemSet => ItemSet.of(records.map(r => syncItemOf({ ...r.announcement, signed: r.signed })))
+  const a = new Reconciler(items(initiator), { services })
+  const b = new Reconciler(items(responder), { services })
+  const open = { grid: 'example', services: [...services], ranges: a.initiate(), offered: [], takesOffers: true }
+  const accept = { notShared: [], ranges: b.receive(open.ranges).reply ?? [], offered: [], wanted: [] }
+  const answer = a.receive(accept.ranges)
+  assert.equal(answer.done, true, 'the initiator\'s DIFF ends reconciliation')
+  const reconcile = { ranges: answer.reply ?? [], wanted: [] }
+  assert.equal(b.receive(reconcile.ranges).done, true)
+  assert.equal(b.result().theyNeed.length, 1, 'the responder sends its one newer record')
+  return {
+    'sync2-open-frame': Sync2Open.encode(open),
+    'sync2-accept-frame': Sync2Accept.encode(accept),
+    'sync2-reconcile-frame': Sync2Reconcile.encode(reconcile),
+    'sync2-records-frame': Sync2Records.encode({ records: [{ record: record as Uint8Array<ArrayBuffer>, ageMs: 1000 }], done: true })
+  }
+}
+
+type VerifiedAnnouncementLike = Awaited<ReturnType<typeof signAnnouncement>>
 
 /** The payload field of an encoded SignedAnnouncement (field 1, first in its canonical form). */
 function signedPayload (signed: Uint8Array): Uint8Array {
