@@ -110,10 +110,13 @@ export const nodeCommands = {
     args: empty,
     result: z.object({ count: int, missing: z.array(int), allAt: z.number().nullable() })
   },
-  /** Late joiner: connect to one node and wait until `target` entries are held. */
+  /**
+   * Late joiner: connect to one node and wait until `target` entries are held. `checks`:
+   * signatures this process checked meanwhile; `connections`: its connections at the end.
+   */
   join: {
     args: z.object({ addr: z.string(), target: int, timeoutMs: int.positive() }),
-    result: z.object({ tStart: z.number(), tDialed: z.number(), tFirst: z.number().nullable(), tDone: z.number().nullable(), held: int })
+    result: z.object({ tStart: z.number(), tDialed: z.number(), tFirst: z.number().nullable(), tDone: z.number().nullable(), held: int, checks: int, connections: int })
   },
   /** Graceful stop of this node (ours withdraws its records first). */
   leave: { args: empty, result: z.object({ t0: z.number(), t1: z.number() }) },

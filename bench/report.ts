@@ -52,6 +52,7 @@ export function mainTable (ours: GridResult | undefined, raw: GridResult | undef
     add('late joiner: worst, ms', worst, undefined, '<= 1000', !Number.isNaN(worst) && worst <= 1000, 0)
     add('late joiner: connect -> first entry, ms (median)', median((ours?.lateJoin ?? []).map(l => l.connectToFirstMs ?? NaN)), undefined, '', undefined, 0)
     add('late joiner: connect -> dialled, ms (median)', median((ours?.lateJoin ?? []).map(l => l.dialMs)), undefined, '', undefined, 0)
+    add('late joiner: signatures checked (median)', median((ours?.lateJoin ?? []).map(l => l.checks)), undefined, '', undefined, 0)
   }
   if (ours?.leave != null && ours.leave.lastPerRound.length > 0) {
     add('graceful leave -> gone at last node, ms (median)', ours.leave.last.median, undefined)

@@ -151,7 +151,7 @@ export interface GridResult {
   roundBytesPerNodePerAnnouncement: number
   burst?: BurstResult
   burstRuns?: BurstRun[]
-  lateJoin?: Array<{ dialMs: number, connectToFirstMs: number | null, connectToAllMs: number | null, held: number, target: number }>
+  lateJoin?: Array<{ dialMs: number, connectToFirstMs: number | null, connectToAllMs: number | null, held: number, target: number, checks: number, connections: number }>
   leave?: Latency
   flood?: FloodPhase
   errors: string[]

@@ -20,7 +20,8 @@ export async function lateJoiners (grid: Grid, count: number, exclude: NodeHandl
     try {
       joiner = await grid.startExtra('joiner')
       const res = await joiner.call('join', { addr: target.addrs[0], target: st.held, timeoutMs: JOIN_TIMEOUT_MS }, JOIN_TIMEOUT_MS + 15_000)
-      out.push({ dialMs: res.tDialed - res.tStart, connectToFirstMs: res.tFirst == null ? null : res.tFirst - res.tStart, connectToAllMs: res.tDone == null ? null : res.tDone - res.tStart, held: res.held, target: st.held })
+      out.push({ dialMs: res.tDialed - res.tStart, connectToFirstMs: res.tFirst == null ? null : res.tFirst - res.tStart, connectToAllMs: res.tDone == null ? null : res.tDone - res.tStart, held: res.held, target: st.held, checks: res.checks, connections: res.connections })
+      log(`ours: late joiner ${j + 1}: ${res.tDone == null ? 'not all' : `all in ${res.tDone - res.tStart} ms`}, ${res.checks} signatures checked for ${res.held} entries, ${res.connections} connections`)
     } catch (err) {
       errors.push(`late joiner ${j}: ${String(err)}`)
     } finally {

@@ -14,6 +14,7 @@ import { BENCH_GRID, type NodeArgs, type NodeResults, type NodeStatus } from '..
 import { BenchNode, gossipsubInternals, type Emit } from './bench-node.js'
 import type { NodeTuning } from '../worker-client.js'
 import { signBurstRecord } from './burst-record.js'
+import { signatureChecksMade } from '../../src/announcement/signatures.js'
 import { Flood } from './flood.js'
 import { publishBurst } from './publish-burst.js'
 
@@ -131,6 +132,7 @@ export class OursNode extends BenchNode {
       this.node.introducer.addEventListener('peer:added', check)
       check()
     })
+    const checksBefore = signatureChecksMade()
     const tStart = Date.now()
     await this.libp2p.dial(multiaddr(args.addr), { signal: AbortSignal.timeout(args.timeoutMs) })
     const tDialed = Date.now()
@@ -138,7 +140,12 @@ export class OursNode extends BenchNode {
     await Promise.race([reached, new Promise<void>(resolve => { timer = setTimeout(resolve, args.timeoutMs) })])
     clearTimeout(timer)
     await profile?.stop('join')
-    return { tStart, tDialed, tFirst: first, tDone: done, held: this.held }
+    const checks = signatureChecksMade()
+    return {
+      tStart, tDialed, tFirst: first, tDone: done, held: this.held,
+      checks: checks.here + checks.onWorkers - checksBefore.here - checksBefore.onWorkers,
+      connections: this.libp2p.getConnections().length
+    }
   }
 
   async prepareFlood (args: NodeArgs['prepareFlood']): Promise<NodeResults['prepareFlood']> {

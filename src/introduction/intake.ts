@@ -7,7 +7,8 @@
  * publisher's rate limit; then the offer. Every outcome from the network is counted
  * here, once.
  */
-import { peekAnnouncement } from '../announcement/peek.js'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
+import { peekAnnouncement, type PeekedAnnouncement } from '../announcement/peek.js'
 import { openAnnouncement } from '../announcement/record.js'
 import { AnnouncementRejection, ignore, outcomeOf, reject } from '../announcement/rejection.js'
 import { checkAdmission, type ResolvedAdmission } from '../announcement/admission.js'
@@ -45,6 +46,13 @@ export interface IntakeInit {
 export class Intake {
   private readonly limiter: PublisherRateLimiter
   private readonly newcomers: NewcomerBudget
+  /**
+   * Records being taken now (their signature being checked), by slot: a byte-identical
+   * copy that arrives meanwhile (the same record by sync from two peers at once, or by
+   * sync and gossip) waits for the first instead of being checked again. Holds only what
+   * is in flight.
+   */
+  private readonly inFlight = new Map<string, { signed: Uint8Array, settled: Promise<unknown> }>()
 
   constructor (
     private readonly table: PeerTable,
@@ -85,12 +93,32 @@ export class Intake {
   }
 
   private async take (data: Uint8Array, source: RecordSource, held: OfferOptions): Promise<OfferResult> {
+    const peeked = peekAnnouncement(data)
+    const slot = peeked != null ? slotId(peeked) : undefined
+    const flying = slot != null ? this.inFlight.get(slot) : undefined
+    if (flying != null && uint8ArrayEquals(flying.signed, data)) {
+      // the same bytes are being checked: once that is done, this copy is a duplicate if
+      // it was taken, or goes through every check itself if it was refused
+      await flying.settled
+    }
+    if (slot == null || this.inFlight.has(slot)) {
+      return this.check(data, peeked, source, held)
+    }
+    const checking = this.check(data, peeked, source, held)
+    this.inFlight.set(slot, { signed: data, settled: checking.catch(() => {}) })
+    try {
+      return await checking
+    } finally {
+      this.inFlight.delete(slot)
+    }
+  }
+
+  private async check (data: Uint8Array, peeked: PeekedAnnouncement | undefined, source: RecordSource, held: OfferOptions): Promise<OfferResult> {
     const topicService = source.via === 'gossip' ? source.service : undefined
     const from = source.via === 'gossip' || source.via === 'sync' ? source.from : undefined
     const now = this.init.now()
     // a record we already hold (or a newer one) costs no signature check: sync answers
     // are mostly such records
-    const peeked = peekAnnouncement(data)
     if (peeked != null && (topicService == null || peeked.service === topicService)) {
       const known = this.table.checkKnown(peeked)
       if (known != null) {

@@ -7,6 +7,8 @@ import { describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { resolveAdmission } from '../../src/announcement/admission.js'
 import { Intake } from '../../src/introduction/intake.js'
+import { signatureChecksMade } from '../../src/announcement/signatures.js'
+import type { AnnouncementRejection } from '../../src/announcement/rejection.js'
 import { ServiceMetrics } from '../../src/introduction/metrics.js'
 import { FollowedServices } from '../../src/introduction/subscriptions.js'
 import { PeerTable } from '../../src/peer-table.js'
@@ -59,6 +61,38 @@ describe('intake', () => {
     await assert.rejects(intake.ingest(record.signed, gossip(peerIdFromPrivateKey(k))), { code: 'duplicate', action: 'ignore' })
     assert.deepEqual(metrics.snapshot().dropped, { duplicate: 1 })
     assert.equal(metrics.snapshot().accepted, 1)
+  })
+
+  it('checks the signature of a record that arrives twice at once (sync from two peers, or sync and gossip) once', async () => {
+    const { intake, table } = await setup()
+    const k = await key()
+    const record = await signed(k)
+    const [a, b] = [peerIdFromPrivateKey(await key()), peerIdFromPrivateKey(await key())]
+    const before = signatureChecksMade()
+    const results = await Promise.allSettled([
+      intake.ingest(record.signed, { via: 'sync', from: a }),
+      intake.ingest(new Uint8Array(record.signed), { via: 'sync', from: b }),
+      intake.ingest(new Uint8Array(record.signed), gossip(a))
+    ])
+    const after = signatureChecksMade()
+    assert.equal(after.here + after.onWorkers - before.here - before.onWorkers, 1)
+    assert.deepEqual(results.map(r => r.status === 'fulfilled' ? r.value.outcome : (r.reason as AnnouncementRejection).code), ['added', 'duplicate', 'duplicate'])
+    assert.equal(table.getPeers('upload_storage').length, 1)
+  })
+
+  it('a copy that waited for one refused goes through the checks itself', async () => {
+    const { intake, table } = await setup({ services: ['upload_storage', 'download_storage'] })
+    const k = await key()
+    const record = await signed(k)
+    const from = peerIdFromPrivateKey(await key())
+    // the first copy came on the wrong topic (refused whatever its signature); the second, by sync, is fine
+    const results = await Promise.allSettled([
+      intake.ingest(record.signed, { via: 'gossip', service: 'download_storage', from }),
+      intake.ingest(new Uint8Array(record.signed), { via: 'sync', from })
+    ])
+    assert.equal(results[0].status, 'rejected')
+    assert.equal(results[1].status === 'fulfilled' ? results[1].value.outcome : results[1].reason, 'added')
+    assert.equal(table.getPeers('upload_storage').length, 1)
   })
 
   it('refuses an older seqnum as stale before checking its signature', async () => {
