@@ -1,11 +1,12 @@
 /**
- * The protobuf grammar that signed payloads (an Announcement, a Certificate) must follow,
- * checked by walking their bytes (protocol.md §5.1). Protons, like protobufjs, reads a
- * known field by its number whatever its wire type, reads 32-bit varints loosely and
- * decodes invalid UTF-8 without complaint; a stricter decoder (Go's, say) refuses such
- * bytes. Since receivers never re-encode a payload, every implementation must read the
- * same bytes the same way: so whatever a strict decoder might read differently is
- * refused here, and on what is left protons and any conforming decoder agree. Pure.
+ * The protobuf grammar that signed payloads (an Announcement, a Certificate) and sync
+ * 2.0.0 frames (sync/sync2-wire.ts) must follow, checked by walking their bytes
+ * (protocol.md §5.1, §12.5.2). Protons, like protobufjs, reads a known field by its
+ * number whatever its wire type, reads 32-bit varints loosely and decodes invalid UTF-8
+ * without complaint; a stricter decoder (Go's, say) refuses such bytes. Since receivers
+ * never re-encode a payload, every implementation must read the same bytes the same way:
+ * so whatever a strict decoder might read differently is refused here, and on what is
+ * left protons and any conforming decoder agree. Pure.
  */
 
 export const WIRE_VARINT = 0
