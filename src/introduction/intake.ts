@@ -102,9 +102,9 @@ export class Intake {
       await flying.settled
     }
     if (slot == null || this.inFlight.has(slot)) {
-      return this.check(data, peeked, source, held)
+      return this.check(data, peeked, slot, source, held)
     }
-    const checking = this.check(data, peeked, source, held)
+    const checking = this.check(data, peeked, slot, source, held)
     this.inFlight.set(slot, { signed: data, settled: checking.catch(() => {}) })
     try {
       return await checking
@@ -113,7 +113,8 @@ export class Intake {
     }
   }
 
-  private async check (data: Uint8Array, peeked: PeekedAnnouncement | undefined, source: RecordSource, held: OfferOptions): Promise<OfferResult> {
+  /** `slot`: the peeked record's slot id (undefined when it did not decode). */
+  private async check (data: Uint8Array, peeked: PeekedAnnouncement | undefined, slot: string | undefined, source: RecordSource, held: OfferOptions): Promise<OfferResult> {
     const topicService = source.via === 'gossip' ? source.service : undefined
     const from = source.via === 'gossip' || source.via === 'sync' ? source.from : undefined
     const now = this.init.now()
@@ -133,7 +134,7 @@ export class Intake {
       // a publisher over its rate costs no signature check either (a rapid-fire flood);
       // only a verified record takes a token (below), so forgeries cannot spend an
       // honest publisher's budget
-      if (from != null && publisher != null && !this.limiter.available(slotId(peeked), now)) {
+      if (from != null && publisher != null && slot != null && !this.limiter.available(slot, now)) {
         throw (publisher.equals(from) ? reject : ignore)('rate-limited', publisher.toString())
       }
     }
@@ -160,7 +161,7 @@ export class Intake {
     if (stale != null) {
       throw stale
     }
-    if (from != null && !this.limiter.take(slotId(record.announcement), now)) {
+    if (from != null && !this.limiter.take(slot ?? slotId(record.announcement), now)) {
       // only the publisher itself is to blame (reject, scored); a relay may be honest (ignore)
       throw (record.peerId.equals(from) ? reject : ignore)('rate-limited', record.peerId.toString())
     }
