@@ -48,15 +48,16 @@ export function mainTable (ours: GridResult | undefined, raw: GridResult | undef
     add('burst: time to publish all M at the injector, ms', ours?.burst?.publishMs, raw?.burst?.publishMs, '', undefined, 0)
     add('RSS after burst, MB (median)', ours?.burst?.rssMBAfter.median, raw?.burst?.rssMBAfter.median)
   }
-  const lj = (ours?.lateJoin ?? []).map(l => l.connectToAllMs ?? NaN)
-  if (lj.length > 0) {
-    const worst = Math.max(...lj)
-    const mid = median(lj)
+  const joins = ours?.lateJoin ?? []
+  if (joins.length > 0) {
+    const all = joins.map(l => l.connectToAllMs ?? NaN)
+    const mid = median(all)
+    const worst = Math.max(...all)
     add(`late joiner: connect -> holds all ${opts.m}+, ms (median)`, mid, undefined, `<= ${LATE_JOIN_TARGET_MS.median}`, !Number.isNaN(mid) && mid <= LATE_JOIN_TARGET_MS.median, 0)
     add('late joiner: worst, ms', worst, undefined, `<= ${LATE_JOIN_TARGET_MS.worst}`, !Number.isNaN(worst) && worst <= LATE_JOIN_TARGET_MS.worst, 0)
-    add('late joiner: connect -> first entry, ms (median)', median((ours?.lateJoin ?? []).map(l => l.connectToFirstMs ?? NaN)), undefined, '', undefined, 0)
-    add('late joiner: connect -> dialled, ms (median)', median((ours?.lateJoin ?? []).map(l => l.dialMs)), undefined, '', undefined, 0)
-    add('late joiner: signatures checked (median)', median((ours?.lateJoin ?? []).map(l => l.checks)), undefined, '', undefined, 0)
+    add('late joiner: connect -> first entry, ms (median)', median(joins.map(l => l.connectToFirstMs ?? NaN)), undefined, '', undefined, 0)
+    add('late joiner: connect -> dialled, ms (median)', median(joins.map(l => l.dialMs)), undefined, '', undefined, 0)
+    add('late joiner: signatures checked (median)', median(joins.map(l => l.checks)), undefined, '', undefined, 0)
   }
   if (ours?.leave != null && ours.leave.lastPerRound.length > 0) {
     add('graceful leave -> gone at last node, ms (median)', ours.leave.last.median, undefined)

@@ -7,7 +7,7 @@ import type { GridResult } from '../../bench/results.js'
 const stats = { median: 1, max: 1, p99: 1, min: 1 }
 const delivery = { last: stats, perNode: stats, missed: 0 }
 
-/** A grid result with the late joins given and every other figure 1 (only the rows under test are read). */
+/** A grid result with the late joins given and every other figure 1 (rendered, not asserted). */
 function withLateJoins (allMs: number[]): GridResult {
   return {
     added: delivery,
