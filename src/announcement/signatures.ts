@@ -43,6 +43,9 @@ const waiting: Pending[][] = []
 let onWorkers = 0
 let turn: ReturnType<typeof setImmediate> | undefined
 let pool: Piscina | undefined
+/** Settles when the first thread has loaded its module (or failed to). */
+let loaded: Promise<void> | undefined
+let threadLoaded = false
 const made = { here: 0, onWorkers: 0 }
 const load = { since: 0, batches: 0 }
 
@@ -52,31 +55,45 @@ export function signatureChecksMade (): { here: number, onWorkers: number } {
 }
 
 /**
- * The worker threads, started with the first large batch (this thread checks chunks
- * while they load). Not at a node's start: a process that exits while a thread is still
- * loading its module crashes in Node 22 (an assertion in its require of an ES module),
- * as a daemon refusing its configuration did.
+ * The worker threads, started with the introduction service (or with the first large
+ * batch, for a caller without one), so that a late joiner's first records find a thread
+ * loaded: it takes ~90 ms to answer its first chunk. A process that exits while a
+ * thread is still loading its module can crash in Node 22 (an assertion in its require
+ * of an ES module, seen when a daemon refusing its configuration exited), so the
+ * service's stop waits for that load (settleSignatureWorkers).
  */
 export function prepareSignatureWorkers (): Piscina {
-  pool ??= new Piscina({
-    filename: new URL('./signature-worker.js', import.meta.url).href,
-    // one thread stays (idle threads do not keep the process alive); on 2 cores, 1 thread
-    minThreads: 1,
-    maxThreads: Math.max(1, availableParallelism() - 1),
-    idleTimeout: 30_000
-  })
+  if (pool == null) {
+    pool = new Piscina({
+      filename: new URL('./signature-worker.js', import.meta.url).href,
+      // one thread stays (idle threads do not keep the process alive); on 2 cores, 1 thread
+      minThreads: 1,
+      maxThreads: Math.max(1, availableParallelism() - 1),
+      idleTimeout: 30_000
+    })
+    // an empty chunk: answered once the thread has loaded signature-worker.js
+    const empty = packChecks([])
+    loaded = pool.run(empty, { transferList: [empty.lengths.buffer, empty.bytes.buffer] }).then(() => { threadLoaded = true }, () => {})
+  }
   return pool
 }
 
-/**
- * Told that about `count` checks are coming (a sync exchange that will receive that many
- * records): past one chunk, the worker threads start now, so that they have loaded by
- * the time the records have arrived rather than after the first large batch.
- */
-export function expectSignatureChecks (count: number): void {
-  if (count > CHUNK_CHECKS) {
-    prepareSignatureWorkers()
+/** Whether a worker thread has loaded its module and answered. */
+export function signatureWorkersLoaded (): boolean {
+  return threadLoaded
+}
+
+/** Most a stop waits for the thread to load. */
+const SETTLE_TIMEOUT_MS = 5_000
+
+/** Resolves once the worker thread started has loaded (at most SETTLE_TIMEOUT_MS); at once when none was started. */
+export async function settleSignatureWorkers (): Promise<void> {
+  if (loaded == null) {
+    return
   }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([loaded, new Promise<void>(resolve => { timer = setTimeout(resolve, SETTLE_TIMEOUT_MS) })])
+  clearTimeout(timer)
 }
 
 /**

@@ -14,6 +14,7 @@ import { InvalidParametersError, NotStartedError, serviceCapabilities, serviceDe
 import { assertServiceName, INTRODUCER } from '../announcement/names.js'
 import { peekAnnouncement } from '../announcement/peek.js'
 import { AnnouncementRejection } from '../announcement/rejection.js'
+import { prepareSignatureWorkers, settleSignatureWorkers } from '../announcement/signatures.js'
 import { describeError, InvalidAnnouncementError } from '../errors.js'
 import { PeerTable, type ServicePeer } from '../peer-table.js'
 import { permute } from '../permute.js'
@@ -125,6 +126,8 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     if (this.started) {
       return
     }
+    // loaded by the time a first sync's records arrive (signatures.ts)
+    prepareSignatureWorkers()
     await this.publisher.start()
     this.relays.start()
     await this.sync.start()
@@ -178,6 +181,8 @@ export class Introduction extends TypedEventEmitter<IntroductionEvents> implemen
     this.cache.stop()
     this.relays.stop()
     await this.sync.stop()
+    // a process may exit right after: not while the thread is loading (signatures.ts)
+    await settleSignatureWorkers()
   }
 
   // ---- publishing --------------------------------------------------------------------

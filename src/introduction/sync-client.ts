@@ -127,7 +127,6 @@ export class SyncClient implements Startable {
           items: snapshot.items,
           getRecord: (item) => snapshot.record(item),
           onRecord: take,
-          onReconciled: ({ toReceive }) => { this.records.expect(toReceive) },
           timeoutMs: this.init.timeoutMs,
           signal
         })

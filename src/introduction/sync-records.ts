@@ -4,7 +4,6 @@
  * news relayed on gossip while it is young (see `relayMaxAgeMs`).
  */
 import { AnnouncementRejection } from '../announcement/rejection.js'
-import { expectSignatureChecks } from '../announcement/signatures.js'
 import { REFRESH_FRACTION } from './constants.js'
 import type { Intake } from './intake.js'
 import type { SyncRelays } from './relays.js'
@@ -36,11 +35,6 @@ export class SyncRecords {
     private readonly relays: SyncRelays,
     private readonly init: { introducer: boolean, now: () => number }
   ) {}
-
-  /** An exchange is about to bring `count` records: their checks can be prepared for. */
-  expect (count: number): void {
-    expectSignatureChecks(count)
-  }
 
   /**
    * Takes one record from `peer`; true when it changed the table. A refusal is counted by

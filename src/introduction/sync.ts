@@ -165,7 +165,6 @@ export class Sync implements Startable {
           items: snapshot.items,
           getRecord: (item) => snapshot.record(item),
           onRecord: async (data, ageMs) => { await this.records.take(data, peer, ageMs, tally) },
-          onReconciled: ({ toReceive }) => { this.records.expect(toReceive) },
           timeoutMs: this.init.timeoutMs,
           signal
         })
